@@ -1,0 +1,15 @@
+// The module's exports: every function a thread may call on the shared memory.
+export { attach, detach, thread_id, thread_slot, thread_iobuf, data_end } from "./env";
+export {
+  poison_set_lines, poison_clear_lines, poison_find_lines, poison_find_clean_lines,
+  poison_count_lines,
+} from "./media/poison";
+export {
+  page_set_flags, page_clear_flags, page_flags, set_mce_nospec, clear_mce_nospec, kernel_np_find,
+} from "./media/pageflags";
+export {
+  persist_mark_dirty, persist_mark_pending, clean_cache_range, pmem_wmb, persist_state,
+  persist_count_volatile, power_fail,
+} from "./media/persist";
+export { copy_mc, copy_mc_safe_len, memcpy_flushcache, pmem_memcpy, pmem_memset } from "./media/copy";
+export { bench_copy_mc, bench_memory_copy, bench_flushcache } from "./bench/copy_loops";

@@ -1,0 +1,121 @@
+/**
+ * Loading the AssemblyScript module and instantiating it on a shared memory.
+ *
+ * The module is compiled once per process and build variant; a `WebAssembly.Module` and a
+ * shared `WebAssembly.Memory` both cross `postMessage`/`workerData`, so a worker gets the
+ * pair and instantiates once (DESIGN.md "Raw bindings"). Each instance then calls
+ * `attach()`, which claims a thread slot in the memory and caches the layout.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WASM_MAX_PAGES } from './layout.js';
+
+/** Which compiled module to use: `debug` keeps asserts and names; `release` is -O3. */
+export type WasmBuild = 'debug' | 'release';
+
+/** The raw exports (see assembly/index.ts). usize/u32 results need `>>> 0`. */
+export interface WasmExports {
+  attach(): number;
+  detach(): void;
+  thread_id(): number;
+  thread_slot(): number;
+  thread_iobuf(): number;
+  data_end(): number;
+  poison_set_lines(first: number, end: number): void;
+  poison_clear_lines(first: number, end: number): void;
+  poison_find_lines(first: number, end: number): number;
+  poison_find_clean_lines(first: number, end: number): number;
+  poison_count_lines(first: number, end: number): number;
+  page_set_flags(pfn: number, bits: number): number;
+  page_clear_flags(pfn: number, bits: number): number;
+  page_flags(pfn: number): number;
+  set_mce_nospec(pfn: number): void;
+  clear_mce_nospec(pfn: number): void;
+  kernel_np_find(off: number, len: number): number;
+  persist_mark_dirty(off: number, len: number): void;
+  persist_mark_pending(off: number, len: number): void;
+  clean_cache_range(off: number, len: number): void;
+  pmem_wmb(): number;
+  persist_state(off: number): number;
+  persist_count_volatile(off: number, len: number): number;
+  power_fail(): number;
+  copy_mc(dst: number, src: number, len: number): number;
+  copy_mc_safe_len(srcOff: number, len: number): number;
+  memcpy_flushcache(dst: number, src: number, len: number): void;
+  pmem_memcpy(dst: number, src: number, len: number): void;
+  pmem_memset(dst: number, value: number, len: number): void;
+  bench_copy_mc(dst: number, dstSpan: number, src: number, srcSpan: number, stride: number, len: number, iters: number): number;
+  bench_memory_copy(dst: number, dstSpan: number, src: number, srcSpan: number, stride: number, len: number, iters: number): number;
+  bench_flushcache(dst: number, dstSpan: number, src: number, srcSpan: number, stride: number, len: number, iters: number): number;
+}
+
+/** The build chosen by `POISONBENCH_WASM` (default `release`). */
+export function defaultBuild(): WasmBuild {
+  const v = process.env['POISONBENCH_WASM'];
+  if (v === undefined || v === '' || v === 'release') return 'release';
+  if (v === 'debug') return 'debug';
+  throw new RangeError(`POISONBENCH_WASM must be "debug" or "release", got ${JSON.stringify(v)}`);
+}
+
+/** The package root: the nearest folder above this file holding package.json. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('poisonbench: cannot find the package root above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+}
+
+export function wasmPath(build: WasmBuild): string {
+  return join(packageRoot(), 'build', `${build}.wasm`);
+}
+
+const compiled = new Map<WasmBuild, WebAssembly.Module>();
+
+/**
+ * The compiled module for `build`, compiled once per process.
+ * @throws {Error} when the build output is missing (run `npm run build`).
+ */
+export function compileModule(build: WasmBuild = defaultBuild()): WebAssembly.Module {
+  let m = compiled.get(build);
+  if (m === undefined) {
+    const path = wasmPath(build);
+    if (!existsSync(path)) throw new Error(`poisonbench: ${path} is missing; run \`npm run build\` first`);
+    m = new WebAssembly.Module(readFileSync(path));
+    compiled.set(build, m);
+  }
+  return m;
+}
+
+/** A shared memory of exactly `pages` wasm pages (it never grows: the layout is fixed). */
+export function createSharedMemory(pages: number): WebAssembly.Memory {
+  if (!Number.isInteger(pages) || pages < 2 || pages > WASM_MAX_PAGES) {
+    throw new RangeError(`memory pages must be an integer in [2, ${WASM_MAX_PAGES}], got ${pages}`);
+  }
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
+/** Reads the AssemblyScript abort message (UTF-16 string with its byte length before it). */
+function readAsString(memory: WebAssembly.Memory, ptr: number): string {
+  if (ptr === 0) return '';
+  const buf = memory.buffer as ArrayBuffer;
+  const bytes = new DataView(buf).getUint32(ptr - 4, true);
+  const codes = new Uint16Array(buf.slice(ptr, ptr + bytes));
+  return String.fromCharCode(...codes);
+}
+
+/** Instantiates `module` on `memory` (synchronous: modules are small and already compiled). */
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): WasmExports {
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort(msg: number, file: number, line: number, col: number): never {
+        throw new Error(`wasm assertion failed: ${readAsString(memory, msg)} at ${readAsString(memory, file)}:${line}:${col}`);
+      },
+    },
+  });
+  return instance.exports as unknown as WasmExports;
+}
