@@ -13,3 +13,8 @@ export {
 } from "./media/persist";
 export { copy_mc, copy_mc_safe_len, memcpy_flushcache, pmem_memcpy, pmem_memset } from "./media/copy";
 export { bench_copy_mc, bench_memory_copy, bench_flushcache } from "./bench/copy_loops";
+export {
+  badblocks_init, badblocks_set, badblocks_clear, badblocks_check, badblocks_ack_all,
+  badblocks_clear_changed, badblocks_clear_unacked_exist, badblocks_entries,
+} from "./badblocks/badblocks";
+export { mutex_owner } from "./sync/mutex";

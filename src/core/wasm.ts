@@ -45,6 +45,15 @@ export interface WasmExports {
   memcpy_flushcache(dst: number, src: number, len: number): void;
   pmem_memcpy(dst: number, src: number, len: number): void;
   pmem_memset(dst: number, value: number, len: number): void;
+  badblocks_init(base: number, kind: number, shift: number, capacity: number, capacityUnits: number): void;
+  badblocks_set(base: number, s: number, len: number, ack: number): number;
+  badblocks_clear(base: number, s: number, len: number): number;
+  badblocks_check(base: number, s: number, len: number): number;
+  badblocks_ack_all(base: number): number;
+  badblocks_clear_changed(base: number): void;
+  badblocks_clear_unacked_exist(base: number): void;
+  badblocks_entries(base: number, from: number, out: number, max: number): number;
+  mutex_owner(word: number): number;
   bench_copy_mc(dst: number, dstSpan: number, src: number, srcSpan: number, stride: number, len: number, iters: number): number;
   bench_memory_copy(dst: number, dstSpan: number, src: number, srcSpan: number, stride: number, len: number, iters: number): number;
   bench_flushcache(dst: number, dstSpan: number, src: number, srcSpan: number, stride: number, len: number, iters: number): number;

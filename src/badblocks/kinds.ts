@@ -1,0 +1,47 @@
+/**
+ * The badblocks structures and how much shared memory each needs.
+ *
+ * Region kinds match assembly/badblocks/header.ts (BB_KIND_*). Sizes are worst cases, so a
+ * structure never runs out of memory before it reaches its documented capacity.
+ */
+export type BadblocksKind = 'table' | 'itree' | 'btree' | 'bitmap';
+
+export const BADBLOCKS_KINDS: readonly BadblocksKind[] = ['table', 'itree', 'btree', 'bitmap'];
+
+export const KIND_ID: Record<BadblocksKind, number> = { table: 1, itree: 2, btree: 3, bitmap: 4 };
+
+/** Header bytes before each structure's data (BB_DATA). */
+export const BB_DATA = 128;
+
+/** Kernel table defaults (§1.1): one 4 KiB page of 8-byte entries; 8192 on 64 KiB pages. */
+export const TABLE_DEFAULT_ENTRIES = 512;
+export const TABLE_MAX_ENTRIES = 1 << 20;
+/** itree/btree default arena capacity in runs: enough for the 1,000,000-run benchmark. */
+export const RUNS_DEFAULT_CAPACITY = 1 << 20;
+export const RUNS_MAX_CAPACITY = 1 << 24;
+/** bitmap default: 2^24 sectors (8 GiB) in 4 MiB. */
+export const BITMAP_DEFAULT_SECTORS = 1 << 24;
+export const BITMAP_MAX_SECTORS = 2 ** 34;
+
+/** itree: one 64-byte node per run, plus node 0 as the nil sentinel. */
+export const ITREE_NODE_BYTES = 64;
+/** btree: 512-byte nodes; leaves are at least half full after any update except the root. */
+export const BTREE_NODE_BYTES = 512;
+export const BTREE_LEAF_KEYS = 20;
+
+/** Region bytes for a structure of `kind` with `capacity` (entries or runs; bitmap: blocks). */
+export function regionBytes(kind: BadblocksKind, capacity: number): number {
+  switch (kind) {
+    case 'table':
+      return BB_DATA + capacity * 8;
+    case 'itree':
+      return BB_DATA + (capacity + 1) * ITREE_NODE_BYTES;
+    case 'btree': {
+      // Worst case: every leaf half full; internal nodes add at most as many again.
+      const leaves = Math.ceil(capacity / Math.floor(BTREE_LEAF_KEYS / 2)) + 2;
+      return BB_DATA + (2 * leaves + 8) * BTREE_NODE_BYTES;
+    }
+    case 'bitmap':
+      return BB_DATA + Math.ceil(capacity / 32) * 8;
+  }
+}
