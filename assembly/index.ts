@@ -18,3 +18,4 @@ export {
   badblocks_clear_changed, badblocks_clear_unacked_exist, badblocks_entries,
 } from "./badblocks/badblocks";
 export { mutex_owner } from "./sync/mutex";
+export { bench_bb_check, bench_bb_set, bench_bb_clear } from "./bench/badblocks_loops";

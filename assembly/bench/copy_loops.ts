@@ -5,7 +5,7 @@
  * [base, base+span) in steps of `stride` bytes (span == stride: the same hot buffer).
  * Results are summed and returned so the calls cannot be optimised away.
  */
-import { copy_mc, memcpy_flushcache } from "../media/copy";
+import { copy_mc_inline, memcpy_flushcache } from "../media/copy";
 
 // @ts-ignore: decorator
 @inline function slot(i: u32, stride: usize, span: usize): usize {
@@ -15,7 +15,7 @@ import { copy_mc, memcpy_flushcache } from "../media/copy";
 export function bench_copy_mc(dst: usize, dstSpan: usize, src: usize, srcSpan: usize, stride: usize, len: usize, iters: u32): f64 {
   let notCopied: f64 = 0;
   for (let i: u32 = 0; i < iters; i++) {
-    notCopied += <f64>copy_mc(dst + slot(i, stride, dstSpan), src + slot(i, stride, srcSpan), len);
+    notCopied += <f64>copy_mc_inline(dst + slot(i, stride, dstSpan), src + slot(i, stride, srcSpan), len);
   }
   return notCopied;
 }

@@ -7,8 +7,8 @@
  * `attach()`, which claims a thread slot in the memory and caches the layout.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from './package.js';
 import { WASM_MAX_PAGES } from './layout.js';
 
 /** Which compiled module to use: `debug` keeps asserts and names; `release` is -O3. */
@@ -54,6 +54,11 @@ export interface WasmExports {
   badblocks_clear_unacked_exist(base: number): void;
   badblocks_entries(base: number, from: number, out: number, max: number): number;
   mutex_owner(word: number): number;
+  /** btree only: bytes of arena nodes in use (optional until every build exports it). */
+  btree_bytes_used?(base: number): number;
+  bench_bb_check(base: number, starts: number, n: number, len: number, iters: number, from: number): number;
+  bench_bb_set(base: number, starts: number, n: number, len: number, iters: number, from: number): number;
+  bench_bb_clear(base: number, starts: number, n: number, len: number, iters: number, from: number): number;
   bench_copy_mc(dst: number, dstSpan: number, src: number, srcSpan: number, stride: number, len: number, iters: number): number;
   bench_memory_copy(dst: number, dstSpan: number, src: number, srcSpan: number, stride: number, len: number, iters: number): number;
   bench_flushcache(dst: number, dstSpan: number, src: number, srcSpan: number, stride: number, len: number, iters: number): number;
@@ -65,17 +70,6 @@ export function defaultBuild(): WasmBuild {
   if (v === undefined || v === '' || v === 'release') return 'release';
   if (v === 'debug') return 'debug';
   throw new RangeError(`POISONBENCH_WASM must be "debug" or "release", got ${JSON.stringify(v)}`);
-}
-
-/** The package root: the nearest folder above this file holding package.json. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('poisonbench: cannot find the package root above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
 }
 
 export function wasmPath(build: WasmBuild): string {

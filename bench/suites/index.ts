@@ -1,0 +1,39 @@
+/** The benchmark suites `npm run bench` knows, by name. */
+import type { BenchRow, SuiteResult, TargetCheck } from '../lib/rows.js';
+import { runCopySuite, copyTargets, formatCopyTable } from './copy.js';
+import { runBadblocksSuite, badblocksTargets, formatBadblocksTable } from './badblocks.js';
+
+export interface SuiteRunOptions {
+  /** Measuring time per task and round, ms. */
+  readonly timeMs: number;
+  /** Reduced sizes for a quick CI run. */
+  readonly smoke: boolean;
+}
+
+export interface Suite {
+  readonly description: string;
+  run(options: SuiteRunOptions): Promise<SuiteResult>;
+  /** Target checks recomputed on merged (median) ratios. */
+  targets(ratios: Record<string, number>, rows: readonly BenchRow[]): TargetCheck[];
+  format(result: SuiteResult): string;
+}
+
+export type SuiteName = 'copy' | 'badblocks';
+
+export const SUITES: Record<SuiteName, Suite> = {
+  copy: {
+    description: 'copy_mc, memcpy_flushcache, memory.copy and copyWithin, 256 B to 2 MiB, hot/cold, clean/poisoned',
+    run: (o: SuiteRunOptions) => runCopySuite({ timeMs: o.timeMs, rounds: o.smoke ? 1 : 3, ...(o.smoke ? { sizes: [256, 4096, 65536] } : {}) }),
+    targets: (ratios: Record<string, number>) => copyTargets(ratios),
+    format: formatCopyTable,
+  },
+  badblocks: {
+    description: 'check/set/clear of table, itree, btree, bitmap and flatten-js at 16..1,000,000 runs; reader scaling',
+    run: (o: SuiteRunOptions) => runBadblocksSuite({
+      timeMs: o.timeMs, rounds: 1,
+      ...(o.smoke ? { sizes: [16, 512, 10_000], scalingMs: 150 } : {}),
+    }),
+    targets: badblocksTargets,
+    format: formatBadblocksTable,
+  },
+};

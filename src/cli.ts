@@ -1,0 +1,109 @@
+/**
+ * The `poisonbench` command. Every subcommand has `--help`; a user's mistake prints one line
+ * naming what is wrong and exits 2, never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { packageVersion } from './core/package.js';
+import { BADBLOCKS_KINDS, type BadblocksKind } from './badblocks/kinds.js';
+
+const HELP = `poisonbench — simulate and measure Linux persistent-memory poison handling
+
+Usage: poisonbench <command> [options]
+
+Commands:
+  bench                     run the benchmark suites (what \`npm run bench\` runs)
+  badblocks replay FILE     replay a kernel badblocks trace (.jsonl) and report the first mismatch
+
+Options:
+  -h, --help                help (also after any command)
+  -V, --version             print the version
+`;
+
+const REPLAY_HELP = `Usage: poisonbench badblocks replay FILE.jsonl [--kind KIND]
+
+Replays a trace of the kernel's block/badblocks.c (format: test/fixtures/badblocks-traces/README.md)
+against the simulator and prints the first mismatch. Exit 0 when every op matches, 1 on a
+mismatch, 2 on bad input. FILE "-" reads standard input.
+
+Options:
+  --kind KIND   structure to replay against: ${BADBLOCKS_KINDS.join(', ')} (default table);
+                the run kinds compare only what does not depend on the table's 512-sector entries
+`;
+
+export class UsageError extends Error {}
+
+
+async function badblocksCommand(argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    process.stdout.write(REPLAY_HELP);
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub !== 'replay') throw new UsageError(`unknown badblocks command ${JSON.stringify(sub)} (known: replay)`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(REPLAY_HELP);
+    return 0;
+  }
+  let file: string | undefined;
+  let kind: BadblocksKind = 'table';
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === '--kind') {
+      const k = rest[++i];
+      if (k === undefined || !BADBLOCKS_KINDS.includes(k as BadblocksKind)) {
+        throw new UsageError(`--kind must be one of ${BADBLOCKS_KINDS.join(', ')}, got ${JSON.stringify(k ?? '')}`);
+      }
+      kind = k as BadblocksKind;
+    } else if (a.startsWith('-') && a !== '-') {
+      throw new UsageError(`unknown option ${JSON.stringify(a)} for badblocks replay (see --help)`);
+    } else if (file === undefined) {
+      file = a;
+    } else {
+      throw new UsageError(`badblocks replay takes one FILE, got a second: ${JSON.stringify(a)}`);
+    }
+  }
+  if (file === undefined) throw new UsageError('badblocks replay needs a FILE (a .jsonl trace, or - for standard input)');
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const { replayTrace, formatReplayResult } = await import('./badblocks/replay.js');
+  const result = await replayTrace(text, { kind });
+  process.stdout.write(formatReplayResult(result, file) + '\n');
+  return result.mismatch === null ? 0 : 1;
+}
+
+/** Runs the command line; returns the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const [cmd, ...rest] = argv;
+    switch (cmd) {
+      case undefined:
+      case '-h':
+      case '--help':
+        process.stdout.write(HELP);
+        return cmd === undefined ? 2 : 0;
+      case '-V':
+      case '--version':
+        process.stdout.write(`poisonbench ${packageVersion()}\n`);
+        return 0;
+      case 'bench': {
+        const bench = await import('../bench/main.js');
+        return await bench.main(rest);
+      }
+      case 'badblocks':
+        return await badblocksCommand(rest);
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see poisonbench --help)`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError) {
+      process.stderr.write(`poisonbench: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`poisonbench: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,11 @@
+// poisonbench's public API: re-exports only.
+export { createMedia, attachMedia, Media, type MediaOptions, type LineState, type ReadMcResult } from './core/media.js';
+export { createShared, attachShared, type SharedHandle, type ThreadContext } from './core/shared.js';
+export { computeLayout, mediaLimitBytes, type Layout, type LayoutConfig } from './core/layout.js';
+export { parseSize, formatSize } from './core/units.js';
+export { KernelError } from './core/errors.js';
+export {
+  createBadblocks, attachBadblocks, Badblocks, SECTOR_LIMIT,
+  type BadblocksOptions, type BadblocksHandle, type BadblocksEntry, type CheckResult,
+} from './badblocks/badblocks.js';
+export { BADBLOCKS_KINDS, type BadblocksKind } from './badblocks/kinds.js';
