@@ -4,7 +4,7 @@
  * The layout is computed once on the JS side (src/core/layout.ts) from the configuration,
  * before any worker starts, and written into the header below. Every wasm instance (one per
  * thread) reads the header in attach() and caches the offsets in its own globals, so any
- * thread can find every region from the memory alone. test/assembly/layout.test.ts checks
+ * thread can find every region from the memory alone. test/core/layout.test.ts checks
  * that the constants here and in src/core/layout.ts agree.
  *
  *   0 ........ HEADER_BASE        static data of the module (read-only strings only)

@@ -7,7 +7,10 @@
  * memcpy_flushcache, plain store) via this thread's I/O buffer, in chunks of at most the
  * buffer's size; chunking does not change any result.
  */
-import { LINE_BYTES, LINE_SHIFT, LINE_DIRTY, LINE_DURABLE, PAGE_BYTES, PENDING_BASE, MEMORY_MAX_BYTES } from './layout.js';
+import {
+  LINE_BYTES, LINE_SHIFT, LINE_DIRTY, LINE_DURABLE, PAGE_BYTES, PENDING_BASE, MAX_THREADS, DEFAULT_MAX_THREADS,
+  mediaLimitBytes,
+} from './layout.js';
 import { attachShared, createShared, type SharedHandle, type ThreadContext } from './shared.js';
 import { checkBoolean, checkByteRange, checkBytes, checkInteger, describe } from './validate.js';
 import { parseSize } from './units.js';
@@ -75,14 +78,14 @@ export class Media {
   /** Plain cached stores: the lines written become dirty (not durable until flushed and fenced). */
   write(offset: number, bytes: Uint8Array): void {
     checkBytes('bytes', bytes);
-    const [off] = this.#range(offset, bytes.length);
+    const [off] = checkByteRange(offset, bytes.length, this.size, 'offset', 'bytes.length');
     this.#copyIn(off, bytes, (dst, src, n) => this.#ctx.wasm.pmem_memcpy(dst, src, n));
   }
 
   /** memcpy_flushcache: the lines written become pending for this thread until `fence()`. */
   writeFlushcache(offset: number, bytes: Uint8Array): void {
     checkBytes('bytes', bytes);
-    const [off] = this.#range(offset, bytes.length);
+    const [off] = checkByteRange(offset, bytes.length, this.size, 'offset', 'bytes.length');
     this.#copyIn(off, bytes, (dst, src, n) => this.#ctx.wasm.memcpy_flushcache(dst, src, n));
   }
 
@@ -211,17 +214,33 @@ function lineEnd(off: number, len: number): number {
 
 /**
  * Creates simulated persistent memory in a new shared memory and attaches this thread.
- * @throws {TypeError|RangeError} naming `size`, `eADR` or `maxThreads` for bad input; the
+ * @throws {TypeError|RangeError} naming `size`, `eADR`, `maxThreads` or `build` for bad input; the
  *   size must be a multiple of 4 KiB and fit one wasm32 memory with its metadata.
  */
 export async function createMedia(options: MediaOptions): Promise<Media> {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options must be an object such as { size: "1GiB" }, got ${describe(options)}`);
   }
-  const size = typeof options.size === 'string' ? parseSize('size', options.size) : options.size;
-  checkInteger('size', size, PAGE_BYTES, MEMORY_MAX_BYTES, 'byte count');
   const eADR = checkBoolean('eADR', options.eADR ?? false);
-  return new Media(createShared({ mediaBytes: size, eADR, maxThreads: options.maxThreads }, options.build));
+  const maxThreads = checkInteger('maxThreads', options.maxThreads ?? DEFAULT_MAX_THREADS, 1, MAX_THREADS);
+  const build = options.build === undefined ? undefined : checkBuild(options.build);
+  // Checked here rather than left to computeLayout() so that the message names `size`, the
+  // option the caller wrote, not the layout's `mediaBytes`.
+  const limit = mediaLimitBytes({ maxThreads });
+  const size = typeof options.size === 'string' ? parseSize('size', options.size) : options.size;
+  checkInteger('size', size, PAGE_BYTES, limit, 'byte count',
+    ` (whole 4096-byte pages; with maxThreads ${maxThreads} the media and its metadata fit one 4 GiB wasm32 memory up to ${limit} bytes)`);
+  if (size % PAGE_BYTES !== 0) {
+    throw new RangeError(`size must be a multiple of 4096 bytes (whole pages) in [4096, ${limit}], got ${size}`);
+  }
+  return new Media(createShared({ mediaBytes: size, eADR, maxThreads }, build));
+}
+
+function checkBuild(build: unknown): WasmBuild {
+  const what = `build must be "debug" or "release", got ${describe(build)}`;
+  if (typeof build !== 'string') throw new TypeError(what);
+  if (build !== 'debug' && build !== 'release') throw new RangeError(what);
+  return build;
 }
 
 /** Attaches the calling thread to media created elsewhere (e.g. in a worker thread). */
