@@ -112,7 +112,11 @@ export function badblocks_clear(base: usize, s: f64, len: f64): i32 {
     // Round inward: never clear a block that is only partly named.
     start = (start + (<u64>1 << <u64>shift) - 1) >> <u64>shift;
     end = end >> <u64>shift;
-    if (end <= start) return 1;
+    // Nothing whole to clear: like a clear of good sectors, it succeeds and counts (§1.5).
+    if (end <= start) {
+      atomic.store<u32>(base + BB_CHANGED, 1);
+      return 1;
+    }
   }
   if (!mutex_lock(base + BB_MUTEX)) return BB_STOPPED;
   seq_write_begin(base + BB_SEQ);

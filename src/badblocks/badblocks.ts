@@ -187,9 +187,15 @@ export class Badblocks {
 }
 
 function checkRange(s: unknown, len: unknown): [number, number] {
-  const start = checkInteger('s', s, 0, SECTOR_LIMIT, 'sector');
-  const n = checkInteger('len', len, 0, SECTOR_LIMIT - start, 'sector count', ` (s + len must not pass 2^53)`);
+  // 2^53 itself is exact as a double but not a "safe" integer, so the bounds are written out.
+  const start = checkSectorNumber('s', s, SECTOR_LIMIT, 'sector');
+  const n = checkSectorNumber('len', len, SECTOR_LIMIT - start, 'sector count', ' (s + len must not pass 2^53)');
   return [start, n];
+}
+
+function checkSectorNumber(name: string, value: unknown, max: number, unit: string, note = ''): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max) return value;
+  return checkInteger(name, value, 0, max, unit, note); // throws the standard message
 }
 
 function stopped(rc: number): number {

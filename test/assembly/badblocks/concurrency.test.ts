@@ -1,11 +1,10 @@
 /**
  * Readers racing a writer (issue: "every answer a reader got must be one that some consistent
- * state could give"). A writer thread applies a fixed random op sequence and bumps an epoch
- * after each op; two reader threads check a fixed set of queries and record the epochs
- * around each check. Afterwards the same ops are replayed on one thread, recording every
- * query's answer in every state; each recorded answer must equal the answer of a state the
- * check could have seen: at least `before` ops applied (the epoch lags the writer by at
- * most the op in progress) and at most `after + 1`.
+ * state could give"). A writer thread applies a fixed random op sequence and bumps an epoch after each op; two reader threads check a fixed set of queries and
+ * record the epochs around each check. Afterwards the same ops are replayed on one thread,
+ * recording every query's answer in every state; each recorded answer must equal the answer
+ * of a state the check could have seen: at least `before` ops applied (the epoch lags the
+ * writer by at most the op in progress) and at most `after + 1`.
  */
 import { describe, it, expect } from 'vitest';
 import { Worker } from 'node:worker_threads';
@@ -42,8 +41,8 @@ async function race(kind: BadblocksKind): Promise<void> {
   // A table large enough never to fill: fullness is not what this test is about.
   const opts = kind === 'table' ? { kind, maxEntries: 8192 } : { kind };
   const bb = await createBadblocks(opts);
-  const ops = opSequence(7, 3000);
-  const control = new SharedArrayBuffer(16);
+  const ops = opSequence(7, 1000);
+  const control = new SharedArrayBuffer(32);
   const ctl = new Int32Array(control);
   const workers = [
     new Worker(WORKER, { workerData: { handle: bb.handle, role: 'writer', ops, queries: QUERIES, control, maxRecords: 0 } }),
@@ -88,7 +87,7 @@ async function race(kind: BadblocksKind): Promise<void> {
   }
   // The test means something only if checks really ran during updates.
   expect(checked).toBeGreaterThan(1000);
-  expect(overlapped).toBeGreaterThan(0);
+  expect(overlapped).toBeGreaterThan(20);
   bb.detach();
   ref.detach();
 }
