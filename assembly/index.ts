@@ -17,5 +17,5 @@ export {
   badblocks_init, badblocks_set, badblocks_clear, badblocks_check, badblocks_ack_all,
   badblocks_clear_changed, badblocks_clear_unacked_exist, badblocks_entries,
 } from "./badblocks/badblocks";
-export { mutex_owner } from "./sync/mutex";
+export { mutex_owner, mutex_lock, mutex_unlock } from "./sync/mutex";
 export { bench_bb_check, bench_bb_set, bench_bb_clear } from "./bench/badblocks_loops";
