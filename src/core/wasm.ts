@@ -53,6 +53,7 @@ export interface WasmExports {
   badblocks_clear_changed(base: number): void;
   badblocks_clear_unacked_exist(base: number): void;
   badblocks_entries(base: number, from: number, out: number, max: number): number;
+  itree_validate(base: number): number;
   mutex_owner(word: number): number;
   /** Takes the owner-tagged mutex at `word` (1), or 0 when the run is stopping. */
   mutex_lock(word: number): number;
