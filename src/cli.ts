@@ -13,6 +13,7 @@ Usage: poisonbench <command> [options]
 Commands:
   bench                     run the benchmark suites (what \`npm run bench\` runs)
   badblocks replay FILE     replay a kernel badblocks trace (.jsonl) and report the first mismatch
+  sim SCRIPT|-              run a scenario script (one JSON line per command; --check validates only)
 
 Options:
   -h, --help                help (also after any command)
@@ -95,6 +96,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case 'badblocks':
         return await badblocksCommand(rest);
+      case 'sim': {
+        // The scenario language (src/sim/main.ts) reports its own errors and exit status.
+        const sim = await import('./sim/main.js');
+        return await sim.simMain(rest);
+      }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see poisonbench --help)`);
     }
