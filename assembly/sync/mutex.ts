@@ -27,7 +27,10 @@ export function mutex_lock(word: usize): bool {
     const seen = atomic.load<i32>(word);
     if (seen != 0) atomic.wait<i32>(word, seen, WAIT_SLICE_NS);
     atomic.sub<i32>(word + 4, 1);
-    if (atomic.cmpxchg<i32>(word, 0, me) == 0) return true;
+    // The owner id is re-read here, not kept in a local across the wait: V8's Liftoff tier in
+    // Node 20 can lose a register-cached local across memory.atomic.wait32 (seen 2026-11 on
+    // the release build: `me` came back 0, so the cmpxchg "took" the lock by storing 0).
+    if (atomic.cmpxchg<i32>(word, 0, gTid + 1) == 0) return true;
   }
   return false;
 }

@@ -14,7 +14,9 @@
  */
 import { checkBoolean, checkInteger, describe } from '../core/validate.js';
 import { parseSize } from '../core/units.js';
-import { BADBLOCKS_KINDS, type BadblocksKind } from '../badblocks/kinds.js';
+import {
+  BADBLOCKS_KINDS, TABLE_DEFAULT_ENTRIES, TABLE_MAX_ENTRIES, RUNS_MAX_CAPACITY, type BadblocksKind,
+} from '../badblocks/kinds.js';
 import { DEFAULT_KERNEL, kernelProfile, type KernelProfile, type KernelVersion } from '../kernel/profiles.js';
 
 export type NamespaceMode = 'raw' | 'fsdax' | 'devdax';
@@ -36,6 +38,13 @@ export interface NamespaceOptions {
   readonly mceLsb?: number;
   readonly kernel?: KernelVersion;
   readonly badblocks?: BadblocksKind;
+  /**
+   * Capacity of the namespace's and the region's badblocks structures: table slots (default
+   * 512, the kernel's one page; 8192 models 64 KiB-page kernels) or, for itree/btree, runs
+   * (default min(sectors of the region, 65536)). Not used by the bitmap, which covers every
+   * sector of the region.
+   */
+  readonly badblocksMaxEntries?: number;
   /** A bus without ndctl (e820/memmap=): clears pretend to succeed (§2.2 step 1). */
   readonly legacyBus?: boolean;
   /** The pmem driver has no `.recovery_write` (a dm member declared without it). */
@@ -54,6 +63,8 @@ export interface NamespaceConfig {
   readonly mceLsb: number;
   readonly kernel: KernelProfile;
   readonly badblocks: BadblocksKind;
+  /** Table slots or itree/btree runs of each badblocks structure (see NamespaceOptions). */
+  readonly badblocksMaxEntries: number;
   readonly legacyBus: boolean;
   readonly noRecovery: boolean;
   /** Region start in the media (SPA of the region). */
@@ -87,6 +98,12 @@ export const STRUCT_PAGE_BYTES = 64;
 /** Default fsdax/devdax alignment: the data starts on a 2 MiB boundary. */
 export const PFN_ALIGN = 2 * 1024 * 1024;
 export const MAX_NAMESPACES = 8;
+/**
+ * Default itree/btree capacity of a namespace's structures, in runs: far more than any
+ * scenario records, and small enough (4 MiB for an itree, about 7 MiB for a btree) that eight
+ * namespaces with two structures each stay well inside one memory.
+ */
+export const RUNS_DEFAULT_NS_CAPACITY = 65536;
 
 const NAME_RE = /^[a-z][a-z0-9_.-]{0,30}$/;
 
@@ -125,15 +142,18 @@ export function resolveNamespaces(list: readonly NamespaceOptions[], prefix = 'n
     if (dataOffset % 4096 !== 0) throw new RangeError(`${f('dataOffset')} must be a multiple of 4096 bytes, got ${dataOffset}`);
     const clearUnit = checkInteger(f('clearUnit'), o.clearUnit ?? 256, 1, 1 << 21, 'bytes');
     if ((clearUnit & (clearUnit - 1)) !== 0) throw new RangeError(`${f('clearUnit')} must be a power of two, got ${clearUnit}`);
-    const fwClearMax = o.fwClearMax === undefined ? 2 ** 53 : parseSize(f('fwClearMax'), o.fwClearMax);
-    checkInteger(f('fwClearMax'), fwClearMax, 1, 2 ** 53, 'bytes');
+    const fwClearMax = o.fwClearMax === undefined ? Number.MAX_SAFE_INTEGER : parseSize(f('fwClearMax'), o.fwClearMax);
+    checkInteger(f('fwClearMax'), fwClearMax, 1, Number.MAX_SAFE_INTEGER, 'bytes', ' (default unlimited)');
     const mceLsb = checkInteger(f('mceLsb'), o.mceLsb ?? 6, 6, 12);
     const kernel = kernelProfile(o.kernel ?? DEFAULT_KERNEL, f('kernel'));
     const badblocks = o.badblocks ?? 'table';
     if (!BADBLOCKS_KINDS.includes(badblocks)) throw new RangeError(`${f('badblocks')} must be one of ${BADBLOCKS_KINDS.join(', ')}, got ${describe(badblocks)}`);
+    const badblocksMaxEntries = badblocks === 'table'
+      ? checkInteger(f('badblocksMaxEntries'), o.badblocksMaxEntries ?? TABLE_DEFAULT_ENTRIES, 1, TABLE_MAX_ENTRIES, 'entries')
+      : checkInteger(f('badblocksMaxEntries'), o.badblocksMaxEntries ?? Math.min(size / 512, RUNS_DEFAULT_NS_CAPACITY), 1, RUNS_MAX_CAPACITY, 'runs');
     const legacyBus = checkBoolean(f('legacyBus'), o.legacyBus ?? false);
     const noRecovery = checkBoolean(f('noRecovery'), o.noRecovery ?? false);
-    out.push({ index, name, size, mode, dataOffset, clearUnit, fwClearMax, mceLsb, kernel, badblocks, legacyBus, noRecovery, regionStart });
+    out.push({ index, name, size, mode, dataOffset, clearUnit, fwClearMax, mceLsb, kernel, badblocks, badblocksMaxEntries, legacyBus, noRecovery, regionStart });
     regionStart += size;
   });
   return out;
