@@ -2,6 +2,7 @@
 import type { BenchRow, SuiteResult, TargetCheck } from '../lib/rows.js';
 import { runCopySuite, copyTargets, formatCopyTable } from './copy.js';
 import { runBadblocksSuite, badblocksTargets, formatBadblocksTable } from './badblocks.js';
+import { runPathsSuite, pathsTargets, formatPathsTable } from './paths.js';
 
 export interface SuiteRunOptions {
   /** Measuring time per task and round, ms. */
@@ -18,7 +19,7 @@ export interface Suite {
   format(result: SuiteResult): string;
 }
 
-export type SuiteName = 'copy' | 'badblocks';
+export type SuiteName = 'copy' | 'badblocks' | 'paths';
 
 export const SUITES: Record<SuiteName, Suite> = {
   copy: {
@@ -35,5 +36,11 @@ export const SUITES: Record<SuiteName, Suite> = {
     }),
     targets: badblocksTargets,
     format: formatBadblocksTable,
+  },
+  paths: {
+    description: 'failfast vs recovery per path (block, DAX pread/pwrite, recovery-read policies), 4 KiB and 64 KiB, clean and poisoned',
+    run: (o: SuiteRunOptions) => runPathsSuite({ timeMs: o.timeMs, rounds: o.smoke ? 1 : 3, ...(o.smoke ? { sizes: [4096] } : {}) }),
+    targets: (ratios: Record<string, number>) => pathsTargets(ratios),
+    format: formatPathsTable,
   },
 };
