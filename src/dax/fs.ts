@@ -1,0 +1,390 @@
+/**
+ * fs-dax files on a holder-less (ext4-like) filesystem (reference §4.3, §3.3, §7.5, §9.9):
+ * files whose pages map to device pages of an fsdax namespace, hole punching, block
+ * allocation that zeroes first, fsync, and what a power failure takes from each file.
+ *
+ * A filesystem spans every fsdax namespace of a system; its state is one shared region
+ * (fs-region.ts has the box diagram), so `mountDax(attachSystem(handle))` in a worker sees
+ * the files the main thread created and can do any file operation itself:
+ *
+ *   createSystem({ ..., extraRegions: [fsdaxRegion(sizes)] })  --  or createFsdaxSystem()
+ *   mkfsDax(system)              creator: formats the region
+ *   mountDax(system)             any other thread: finds it by kind, formats nothing
+ *   fs.createFile({ ns, name, pgoff, pages })   file page k -> device page pgoff + k
+ *   daxPread / daxPwrite (iomap.ts), file.punchHole, file.fsync
+ *
+ * "Holder-less": the filesystem registers no dax holder, so a memory failure finds files
+ * through the page mapping (the generic path, §6.3, M-2), not through notify_failure.
+ *
+ * Files do not grow: a file's size is fixed at creation (i_size = pages x 4096) and punching
+ * keeps it (FALLOC_FL_KEEP_SIZE). A `file` created here stands for data already on the device:
+ * its blocks are taken as they are, never zeroed. Only the allocation of a hole zeroes
+ * (blocks.ts). Files never share blocks (reflink is out of scope).
+ *
+ * Durability: DAX writes and zeroing use flushcache (lines *pending* for the writing
+ * thread); `fsync` is nvdimm_flush, i.e. the calling thread's fence (ext4_sync_file ends in
+ * a REQ_PREFLUSH; x86 sfence orders only the issuing CPU's stores, DESIGN.md); `powerFail`
+ * reports the bytes each file lost. File metadata (the page map) is not in the media: it is
+ * modelled as committed the moment it changes (a journal that commits synchronously) —
+ * a documented simplification; only data can be lost.
+ *
+ * Locking (fs-region.ts): i_rwsem (reads shared; writes, punches exclusive) -> fs mutex
+ * (file table, bitmaps) -> device mutex -> badblocks mutex. A handle checks, under its
+ * i_rwsem, that its file still exists (the generation) and that its namespace was not
+ * re-created (`dropNamespace`); using a stale handle is a programming error and throws.
+ */
+import type { Refused } from '../core/errno.js';
+import type { Region } from '../core/layout.js';
+import { checkInteger, describe } from '../core/validate.js';
+import { createSystem, resolveSystem, type System, type SystemOptions } from '../nvdimm/system.js';
+import type { Namespace } from '../nvdimm/namespace.js';
+import { pmemFlush } from '../pmem/block.js';
+import {
+  ALLOCATORS, F_GENERATION, F_MAP_BASE, F_NS, F_PAGES, F_READ_POLICY, F_STATE, FS_ALLOCATOR, FS_LIVE,
+  FS_READ_POLICY, FsRegion, MAP_HOLE, MAP_PAGE_MASK, NAME_MAX_BYTES, READ_POLICIES, REGION_KIND_FSDAX,
+  STATE_FREE, STATE_LIVE, fsdaxRegion, type Allocator, type FsRegionOptions, type ReadPolicy,
+} from './fs-region.js';
+import type { InodeLock } from './rwsem.js';
+import { punchHole, type PunchResult } from './blocks.js';
+
+export { fsdaxRegion, REGION_KIND_FSDAX, READ_POLICIES, ALLOCATORS, type ReadPolicy, type Allocator, type FsRegionOptions };
+
+export interface MkfsOptions extends FsRegionOptions {
+  /** Default recovery-read policy of every file (iomap.ts); default 'off', the kernel's. */
+  readonly readPolicy?: ReadPolicy;
+  /** Where a hole's new block comes from (blocks.ts); default 'same'. */
+  readonly allocator?: Allocator;
+}
+
+/** One mapping of a file (FIEMAP-style): file bytes [offset, offset+length), device page of `offset` or null for a hole. */
+export interface FileExtent {
+  readonly offset: number;
+  readonly length: number;
+  readonly pgoff: number | null;
+}
+
+function checkChoice<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new RangeError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+/** A file of an fs-dax filesystem as one thread sees it: configuration and views only. */
+export class DaxFile {
+  readonly fs: FsDax;
+  /** Entry in the file table. */
+  readonly index: number;
+  readonly name: string;
+  readonly ns: Namespace;
+  /** i_size / 4096. */
+  readonly pages: number;
+  /** @internal first slot of the page map. */
+  readonly mapBase: number;
+  /** @internal the i_rwsem. */
+  readonly lock: InodeLock;
+  readonly #generation: number;
+
+  /** @internal use FsDax.createFile() or FsDax.open() */
+  constructor(fs: FsDax, index: number) {
+    const r = fs.region;
+    this.fs = fs;
+    this.index = index;
+    this.name = r.fileName(index);
+    this.ns = fs.system.namespaces[r.fileWord(index, F_NS)]!;
+    this.pages = r.fileWord(index, F_PAGES);
+    this.mapBase = r.fileWord(index, F_MAP_BASE);
+    this.lock = r.inodeLock(index);
+    this.#generation = r.fileWord(index, F_GENERATION);
+  }
+
+  /** i_size in bytes. */
+  get sizeBytes(): number { return this.pages * 4096; }
+
+  /** This file's own read policy, or 'inherit' (the filesystem's). */
+  get readPolicy(): ReadPolicy | 'inherit' {
+    const c = this.fs.region.fileWord(this.index, F_READ_POLICY);
+    return c === 0 ? 'inherit' : READ_POLICIES[c - 1]!;
+  }
+
+  /** @throws {RangeError} naming `readPolicy` unless 'off', 'page', 'line' or 'inherit'. */
+  set readPolicy(p: ReadPolicy | 'inherit') {
+    const v = p === 'inherit' ? 0 : READ_POLICIES.indexOf(checkChoice('readPolicy', p, READ_POLICIES)) + 1;
+    this.fs.region.setFileWord(this.index, F_READ_POLICY, v);
+  }
+
+  /** The policy a read uses: the call's, else the file's, else the filesystem's. */
+  effectiveReadPolicy(call?: ReadPolicy): ReadPolicy {
+    if (call !== undefined) return checkChoice('policy', call, READ_POLICIES);
+    const own = this.readPolicy;
+    return own === 'inherit' ? this.fs.readPolicy : own;
+  }
+
+  /**
+   * @internal Called with the i_rwsem held: the file still exists and its namespace was not
+   * re-created since. @throws {Error} otherwise (a stale handle).
+   */
+  assertLive(): void {
+    const r = this.fs.region;
+    if (r.fileWord(this.index, F_STATE) !== STATE_LIVE || r.fileWord(this.index, F_GENERATION) !== this.#generation) {
+      throw new Error(`dax: file ${JSON.stringify(this.name)} no longer exists (its namespace was re-created); open it again`);
+    }
+    const idx = this.ns.index;
+    if (this.ns.mode !== 'fsdax' || this.ns.dataOffset !== r.nsDataOffset(idx)) {
+      throw new Error(`dax: namespace ${this.ns.name} was reconfigured under file ${JSON.stringify(this.name)}; call fs.dropNamespace() after reconfigureNamespace()`);
+    }
+  }
+
+  /** @internal page-map slot of file page `k` (i_rwsem held). */
+  mapEntry(k: number): number { return this.fs.region.map(this.mapBase + k); }
+  /** @internal sets file page `k`'s slot (i_rwsem held exclusive). */
+  setMapEntry(k: number, v: number): void { this.fs.region.setMap(this.mapBase + k, v); }
+
+  /** The file's mappings, merged where device pages are contiguous (FIEMAP). */
+  extents(): FileExtent[] {
+    return this.lock.shared(() => {
+      this.assertLive();
+      return this.extentsLocked();
+    });
+  }
+
+  /** @internal extents() with the i_rwsem held. */
+  extentsLocked(): FileExtent[] {
+    const out: FileExtent[] = [];
+    for (let k = 0; k < this.pages;) {
+      const e = this.mapEntry(k);
+      let n = 1;
+      if ((e & MAP_HOLE) !== 0) {
+        while (k + n < this.pages && (this.mapEntry(k + n) & MAP_HOLE) !== 0) n++;
+        out.push({ offset: k * 4096, length: n * 4096, pgoff: null });
+      } else {
+        while (k + n < this.pages && this.mapEntry(k + n) === e + n) n++;
+        out.push({ offset: k * 4096, length: n * 4096, pgoff: e & MAP_PAGE_MASK });
+      }
+      k += n;
+    }
+    return out;
+  }
+
+  /**
+   * fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) of bytes [offset, offset+bytes)
+   * (blocks.ts): partial pages zeroed through DAX, whole pages freed.
+   * @throws {TypeError|RangeError} naming `offset`/`bytes` for bad input.
+   */
+  punchHole(offset: number, bytes: number): PunchResult {
+    return punchHole(this, offset, bytes);
+  }
+
+  /** fsync(2): nvdimm_flush — this thread's pending lines become durable. */
+  fsync(): { readonly ok: true; readonly durableBytes: number } {
+    this.lock.shared(() => this.assertLive());
+    return { ok: true, durableBytes: pmemFlush(this.ns) };
+  }
+
+  /** Bytes of this file's mapped pages that a power failure would lose now (whole lines). */
+  volatileBytes(): number {
+    return this.lock.shared(() => {
+      this.assertLive();
+      const { wasm } = this.fs.region.ctx;
+      let lines = 0;
+      for (const e of this.extentsLocked()) {
+        if (e.pgoff !== null) lines += wasm.persist_count_volatile(this.ns.dataStart + e.pgoff * 4096, e.length) >>> 0;
+      }
+      return lines * 64;
+    });
+  }
+}
+
+const NAME_RE = /^[^/\0]+$/;
+
+/** The filesystem as one thread sees it. */
+export class FsDax {
+  readonly system: System;
+  /** @internal */
+  readonly region: FsRegion;
+
+  /** @internal use mkfsDax() or mountDax() */
+  constructor(system: System, region: FsRegion) {
+    this.system = system;
+    this.region = region;
+  }
+
+  /** Default recovery-read policy of files that set none. */
+  get readPolicy(): ReadPolicy { return READ_POLICIES[this.region.word(FS_READ_POLICY)]!; }
+  /** @throws {RangeError} naming `readPolicy` unless 'off', 'page' or 'line'. */
+  set readPolicy(p: ReadPolicy) { this.region.setWord(FS_READ_POLICY, READ_POLICIES.indexOf(checkChoice('readPolicy', p, READ_POLICIES))); }
+  /** Where a hole's new block comes from. */
+  get allocator(): Allocator { return ALLOCATORS[this.region.word(FS_ALLOCATOR)]!; }
+  /** @throws {RangeError} naming `allocator` unless 'same' or 'other'. */
+  set allocator(a: Allocator) { this.region.setWord(FS_ALLOCATOR, ALLOCATORS.indexOf(checkChoice('allocator', a, ALLOCATORS))); }
+
+  /**
+   * Creates file `name` whose page k is device page pgoff + k of namespace `ns` (a name or a
+   * Namespace). The blocks are taken as they are (not zeroed).
+   * Refusals: EBUSY when a page belongs to another file; ENOSPC when the file table or the
+   * page-map arena has no room.
+   * @throws {TypeError|RangeError} naming the field for bad input, a namespace that is not
+   *   fsdax, or a name already used.
+   */
+  createFile(o: { readonly ns: Namespace | string; readonly name: string; readonly pgoff: number; readonly pages: number }): DaxFile | Refused<'EBUSY' | 'ENOSPC'> {
+    if (typeof o !== 'object' || o === null) throw new TypeError(`options must be { ns, name, pgoff, pages }, got ${describe(o)}`);
+    const ns = typeof o.ns === 'string' ? this.system.namespace(o.ns) : o.ns;
+    if (!this.system.namespaces.includes(ns)) throw new TypeError(`ns must be a namespace name or one of this system's Namespace objects, got ${describe(o.ns)}`);
+    if (ns.mode !== 'fsdax') throw new RangeError(`ns ${ns.name} is in ${ns.mode} mode; files live on an fs-dax filesystem, which needs an fsdax namespace`);
+    if (typeof o.name !== 'string') throw new TypeError(`name must be a string, got ${describe(o.name)}`);
+    const nameBytes = new TextEncoder().encode(o.name);
+    if (!NAME_RE.test(o.name) || nameBytes.length > NAME_MAX_BYTES) {
+      throw new RangeError(`name must be 1..${NAME_MAX_BYTES} bytes of UTF-8 without "/" or NUL, got ${describe(o.name)}`);
+    }
+    const pages = checkInteger('pages', o.pages, 1, ns.dataPages, 'pages', ` (namespace ${ns.name} has ${ns.dataPages} data pages)`);
+    const pgoff = checkInteger('pgoff', o.pgoff, 0, ns.dataPages - pages, 'page', ` (pgoff + ${pages} pages must stay inside namespace ${ns.name}'s ${ns.dataPages} data pages)`);
+    const r = this.region;
+    return r.lock((): DaxFile | Refused<'EBUSY' | 'ENOSPC'> => {
+      this.#checkGeometry(ns);
+      let free = -1;
+      const used: [number, number][] = [];
+      for (let i = 0; i < r.maxFiles; i++) {
+        if (r.fileWord(i, F_STATE) !== STATE_LIVE) {
+          if (free < 0) free = i;
+          continue;
+        }
+        if (r.fileName(i) === o.name) throw new RangeError(`name ${JSON.stringify(o.name)} is already used by a file`);
+        used.push([r.fileWord(i, F_MAP_BASE), r.fileWord(i, F_PAGES)]);
+      }
+      for (let p = pgoff; p < pgoff + pages; p++) if (r.blockUsed(ns.index, p)) return { ok: false, errno: 'EBUSY' };
+      const mapBase = firstFit(used, pages, r.mapCapacity);
+      if (free < 0 || mapBase < 0) return { ok: false, errno: 'ENOSPC' };
+      for (let k = 0; k < pages; k++) {
+        r.setMap(mapBase + k, pgoff + k);
+        r.setBlockUsed(ns.index, pgoff + k, true);
+      }
+      r.setFileName(free, nameBytes);
+      r.setFileWord(free, F_NS, ns.index);
+      r.setFileWord(free, F_PAGES, pages);
+      r.setFileWord(free, F_MAP_BASE, mapBase);
+      r.setFileWord(free, F_READ_POLICY, 0);
+      r.setFileWord(free, F_GENERATION, r.fileWord(free, F_GENERATION) + 1);
+      // Published last: a thread that finds the entry live finds it complete.
+      r.setFileWord(free, F_STATE, STATE_LIVE);
+      r.setWord(FS_LIVE, r.word(FS_LIVE) + 1);
+      return new DaxFile(this, free);
+    });
+  }
+
+  /**
+   * A handle on file `name`. Built under the fs mutex, so its fields come from one version
+   * of the entry even while another thread drops and re-creates files.
+   * @throws {RangeError} naming the known files when there is no file `name`.
+   */
+  open(name: string): DaxFile {
+    const r = this.region;
+    const file = r.lock(() => {
+      for (let i = 0; i < r.maxFiles; i++) {
+        if (r.fileWord(i, F_STATE) === STATE_LIVE && r.fileName(i) === name) return new DaxFile(this, i);
+      }
+      return undefined;
+    });
+    if (file === undefined) throw new RangeError(`no file ${describe(name)}; files: ${this.files().join(', ') || '(none)'}`);
+    return file;
+  }
+
+  /** Names of the live files, in table order. */
+  files(): string[] {
+    const r = this.region;
+    return r.lock(() => {
+      const out: string[] = [];
+      for (let i = 0; i < r.maxFiles; i++) if (r.fileWord(i, F_STATE) === STATE_LIVE) out.push(r.fileName(i));
+      return out;
+    });
+  }
+
+  /**
+   * The filesystem on `ns` is gone (the namespace was reconfigured: ndctl create-namespace -f
+   * re-creates it): its files are removed and its free map is rebuilt for the new data
+   * layout. Waits for each file's I/O to finish (takes its i_rwsem exclusive).
+   * @throws {TypeError} when `ns` is not a namespace of this system.
+   */
+  dropNamespace(ns: Namespace): void {
+    if (!this.system.namespaces.includes(ns)) throw new TypeError(`ns must be one of this system's Namespace objects, got ${describe(ns)}`);
+    const r = this.region;
+    for (let i = 0; i < r.maxFiles; i++) {
+      if (r.fileWord(i, F_STATE) !== STATE_LIVE || r.fileWord(i, F_NS) !== ns.index) continue;
+      r.inodeLock(i).exclusive(() => r.lock(() => {
+        if (r.fileWord(i, F_STATE) !== STATE_LIVE) return;
+        r.setFileWord(i, F_STATE, STATE_FREE);
+        r.setWord(FS_LIVE, r.word(FS_LIVE) - 1);
+      }));
+    }
+    r.lock(() => {
+      r.clearBitmap(ns.index, ns.size);
+      r.setNsGeometry(ns.index, ns.dataPages, ns.dataOffset);
+    });
+  }
+
+  #checkGeometry(ns: Namespace): void {
+    if (ns.dataOffset !== this.region.nsDataOffset(ns.index)) {
+      throw new Error(`dax: namespace ${ns.name} was reconfigured; call fs.dropNamespace() after reconfigureNamespace()`);
+    }
+  }
+
+  /**
+   * A power failure (Media.powerFail) with the bytes each file loses: every line not yet
+   * durable is replaced by the "LOSTLINE" pattern. Call with the other threads quiescent.
+   */
+  powerFail(): { readonly lostBytes: number; readonly files: readonly { readonly name: string; readonly lostBytes: number }[] } {
+    const files = this.files().map((name) => ({ name, lostBytes: this.open(name).volatileBytes() }));
+    return { lostBytes: this.system.media.powerFail().lostBytes, files };
+  }
+
+  /** Checks the invariants of fs-region.ts; returns what is wrong (empty when consistent). */
+  fsck(): string[] {
+    return this.region.fsck(this.system.namespaces.map((ns) => ns.name));
+  }
+}
+
+/** First slot of a gap of `n` slots among `used` ([base, length]) in [0, capacity), or -1. */
+function firstFit(used: [number, number][], n: number, capacity: number): number {
+  used.sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [base, len] of used) {
+    if (base - at >= n) return at;
+    at = Math.max(at, base + len);
+  }
+  return capacity - at >= n ? at : -1;
+}
+
+function findRegion(system: System): Region {
+  const region = system.extraRegions.find((x) => x.kind === REGION_KIND_FSDAX);
+  if (region === undefined) throw new Error('dax: the system has no fs-dax region; create it with extraRegions: [fsdaxRegion(namespace sizes)] or createFsdaxSystem()');
+  return region;
+}
+
+/**
+ * mkfs: formats the fs-dax region of `system` (the creating thread, once, before another
+ * thread mounts it). Pass the FsRegionOptions given to fsdaxRegion().
+ * @throws {TypeError|RangeError} naming the option for bad input; {Error} without a region.
+ */
+export function mkfsDax(system: System, options: MkfsOptions = {}): FsDax {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
+  const readPolicy = READ_POLICIES.indexOf(checkChoice('readPolicy', options.readPolicy ?? 'off', READ_POLICIES));
+  const allocator = ALLOCATORS.indexOf(checkChoice('allocator', options.allocator ?? 'same', ALLOCATORS));
+  const ns = system.namespaces;
+  FsRegion.format(system.context, findRegion(system), ns.map((n) => n.size), ns.map((n) => n.dataOffset), { ...options, readPolicy, allocator });
+  return mountDax(system);
+}
+
+/** Mounts the filesystem mkfsDax() formatted (any thread attached to the system). */
+export function mountDax(system: System): FsDax {
+  return new FsDax(system, new FsRegion(system.context, findRegion(system)));
+}
+
+/**
+ * createSystem() with the fs-dax region added, then mkfsDax().
+ * @throws {TypeError|RangeError} naming the option for bad input.
+ */
+export async function createFsdaxSystem(options: SystemOptions, fs: MkfsOptions = {}): Promise<{ readonly system: System; readonly fs: FsDax }> {
+  const config = resolveSystem(options);
+  const region = fsdaxRegion(config.namespaces.map((n) => n.size), fs);
+  const system = await createSystem({ ...options, extraRegions: [...(options.extraRegions ?? []), region] });
+  return { system, fs: mkfsDax(system, fs) };
+}
