@@ -9,3 +9,7 @@ export {
   type BadblocksOptions, type BadblocksHandle, type BadblocksEntry, type CheckResult,
 } from './badblocks/badblocks.js';
 export { BADBLOCKS_KINDS, type BadblocksKind } from './badblocks/kinds.js';
+export { KERNEL_PROFILES, KERNEL_VERSIONS, kernelProfile, type KernelProfile, type KernelVersion } from './kernel/profiles.js';
+export * from './nvdimm/index.js';
+export * from './pmem/index.js';
+export * from './dax/index.js';
