@@ -18,5 +18,6 @@ export {
   badblocks_clear_changed, badblocks_clear_unacked_exist, badblocks_entries,
 } from "./badblocks/badblocks";
 export { itree_validate } from "./badblocks/itree";
+export { btree_validate, btree_bytes_used } from "./badblocks/btree";
 export { mutex_owner, mutex_lock, mutex_unlock } from "./sync/mutex";
 export { bench_bb_check, bench_bb_set, bench_bb_clear } from "./bench/badblocks_loops";

@@ -104,10 +104,7 @@ function bytesPerRun(kind: BadblocksKind, b: Built, n: number): number {
     case 'table': return 8;
     case 'itree': return 64;
     case 'bitmap': return (region.bytes - 128) / n;
-    case 'btree': {
-      const used = b.ctx.wasm.btree_bytes_used?.(b.base);
-      return used !== undefined ? used / n : region.bytes / n;
-    }
+    case 'btree': return b.ctx.wasm.btree_bytes_used(b.base) / n;
   }
 }
 

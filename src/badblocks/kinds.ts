@@ -25,9 +25,30 @@ export const BITMAP_MAX_SECTORS = 2 ** 34;
 
 /** itree: one 64-byte node per run, plus node 0 as the nil sentinel. */
 export const ITREE_NODE_BYTES = 64;
-/** btree: 512-byte nodes; leaves are at least half full after any update except the root. */
+/**
+ * btree (assembly/badblocks/btree.ts): 512-byte nodes of up to 30 runs (leaf) or 30
+ * separators / 31 children (internal); every node but the root keeps at least 15 runs or
+ * 16 children after any operation.
+ */
 export const BTREE_NODE_BYTES = 512;
-export const BTREE_LEAF_KEYS = 20;
+export const BTREE_LEAF_KEYS = 30;
+export const BTREE_MIN_KEYS = 15;
+
+/**
+ * Worst-case arena nodes for `capacity` runs, plus node 0 (the writer's scratch): at most
+ * max(1, floor(runs / 15)) leaves, and each level above at most max(1, floor(below / 16))
+ * nodes. The wasm side computes the same sum (arenaNodes in btree.ts) and refuses to grow
+ * past `capacity` runs, so the arena never runs out. 1,048,576 runs: 74,566 nodes, 36.4 MiB.
+ */
+export function btreeNodes(capacity: number): number {
+  let level = Math.max(1, Math.floor(capacity / BTREE_MIN_KEYS));
+  let total = level;
+  while (level > 1) {
+    level = Math.max(1, Math.floor(level / (BTREE_MIN_KEYS + 1)));
+    total += level;
+  }
+  return total + 1;
+}
 
 /** Region bytes for a structure of `kind` with `capacity` (entries or runs; bitmap: blocks). */
 export function regionBytes(kind: BadblocksKind, capacity: number): number {
@@ -36,11 +57,8 @@ export function regionBytes(kind: BadblocksKind, capacity: number): number {
       return BB_DATA + capacity * 8;
     case 'itree':
       return BB_DATA + (capacity + 1) * ITREE_NODE_BYTES;
-    case 'btree': {
-      // Worst case: every leaf half full; internal nodes add at most as many again.
-      const leaves = Math.ceil(capacity / Math.floor(BTREE_LEAF_KEYS / 2)) + 2;
-      return BB_DATA + (2 * leaves + 8) * BTREE_NODE_BYTES;
-    }
+    case 'btree':
+      return BB_DATA + btreeNodes(capacity) * BTREE_NODE_BYTES;
     case 'bitmap':
       return BB_DATA + Math.ceil(capacity / 32) * 8;
   }

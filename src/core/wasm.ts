@@ -54,12 +54,13 @@ export interface WasmExports {
   badblocks_clear_unacked_exist(base: number): void;
   badblocks_entries(base: number, from: number, out: number, max: number): number;
   itree_validate(base: number): number;
+  btree_validate(base: number): number;
   mutex_owner(word: number): number;
   /** Takes the owner-tagged mutex at `word` (1), or 0 when the run is stopping. */
   mutex_lock(word: number): number;
   mutex_unlock(word: number): void;
-  /** btree only: bytes of arena nodes in use (optional until every build exports it). */
-  btree_bytes_used?(base: number): number;
+  /** btree only: bytes of arena nodes in use. */
+  btree_bytes_used(base: number): number;
   bench_bb_check(base: number, starts: number, n: number, len: number, iters: number, from: number): number;
   bench_bb_set(base: number, starts: number, n: number, len: number, iters: number, from: number): number;
   bench_bb_clear(base: number, starts: number, n: number, len: number, iters: number, from: number): number;

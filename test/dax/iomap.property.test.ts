@@ -14,7 +14,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { BADBLOCKS_KINDS, PENDING_KINDS, knownBad, pattern } from '../nvdimm/helpers.js';
+import { BADBLOCKS_KINDS, knownBad, pattern } from '../nvdimm/helpers.js';
 import { daxPread, daxPwrite } from '../../src/dax/iomap.js';
 import { READ_POLICIES, type ReadPolicy, type DaxFile } from '../../src/dax/fs.js';
 import type { FileRange } from '../../src/dax/blocks.js';
@@ -144,7 +144,7 @@ function run(s: FileSetup, model: Uint8Array, op: Op): void {
 
 describe('fs-dax file I/O: model-based property (fixed seed)', () => {
   for (const kind of BADBLOCKS_KINDS) {
-    it.skipIf(PENDING_KINDS.has(kind))(`${kind}: reads never deliver poison and always deliver the last data written`, async () => {
+    it(`${kind}: reads never deliver poison and always deliver the last data written`, async () => {
       await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 60 }), fc.constantFrom(6, 9, 12), async (ops, mceLsb) => {
         const s = await fileAt10(kind, { mceLsb }, {}, PAGES);
         const model = new Uint8Array(SIZE);

@@ -7,30 +7,13 @@ import type { NamespaceOptions } from '../../src/nvdimm/config.js';
 import type { Namespace } from '../../src/nvdimm/namespace.js';
 import { injectError } from '../../src/nvdimm/inject.js';
 import { BADBLOCKS_KINDS, type BadblocksKind } from '../../src/badblocks/kinds.js';
-import { createBadblocks } from '../../src/badblocks/badblocks.js';
 import { describe } from 'vitest';
 
 export { BADBLOCKS_KINDS };
 
-/**
- * Kinds whose wasm structure cannot record one sector yet (a placeholder still being written
- * on another branch). Their tests are reported as skipped, and run as soon as the structure
- * lands: an empty structure of a real kind always accepts set(0, 1).
- */
-export const PENDING_KINDS: ReadonlySet<BadblocksKind> = new Set(
-  (await Promise.all(BADBLOCKS_KINDS.map(async (kind) => {
-    const bb = await createBadblocks({ kind, ...(kind === 'bitmap' ? { capacitySectors: 64 } : { maxEntries: 8 }) });
-    const works = bb.set(0, 1, true) && bb.entries().length === 1;
-    bb.detach();
-    return works ? undefined : kind;
-  }))).filter((k): k is BadblocksKind => k !== undefined),
-);
-
-/** `describe(name, fn(kind))` once per badblocks kind (skipped for PENDING_KINDS). */
+/** `describe(name, fn(kind))` once per badblocks kind. */
 export function describeKinds(name: string, fn: (kind: BadblocksKind) => void): void {
-  for (const kind of BADBLOCKS_KINDS) {
-    describe.skipIf(PENDING_KINDS.has(kind))(`${name}, ${kind}${PENDING_KINDS.has(kind) ? ' (structure not implemented in this build)' : ''}`, () => fn(kind));
-  }
+  for (const kind of BADBLOCKS_KINDS) describe(`${name}, ${kind}`, () => fn(kind));
 }
 
 /** A system with one namespace (default: 8 MiB raw, clear unit 256, kernel 6.15). */

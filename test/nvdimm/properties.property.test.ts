@@ -16,7 +16,7 @@
  */
 import { it, expect } from 'vitest';
 import fc from 'fast-check';
-import { BADBLOCKS_KINDS, PENDING_KINDS } from './helpers.js';
+import { BADBLOCKS_KINDS } from './helpers.js';
 import { createSystem, type System } from '../../src/nvdimm/system.js';
 import type { Namespace } from '../../src/nvdimm/namespace.js';
 import { injectError, uninjectError } from '../../src/nvdimm/inject.js';
@@ -55,7 +55,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 const platformArb = fc.record({
-  kind: fc.constantFrom(...BADBLOCKS_KINDS.filter((k) => !PENDING_KINDS.has(k))),
+  kind: fc.constantFrom(...BADBLOCKS_KINDS),
   mode: fc.constantFrom('raw' as const, 'fsdax' as const),
   clearUnit: fc.constantFrom(256, 512, 4096),
   // Mostly partial clears: limits below a page, and below the clear unit (0 bytes cleared).
