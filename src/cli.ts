@@ -97,9 +97,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'badblocks':
         return await badblocksCommand(rest);
       case 'sim': {
-        // The scenario language (src/sim/main.ts) reports its own errors and exit status.
+        // The scenario language (src/sim/main.ts) reports its own errors and exit status; it
+        // runs on the simulated system (src/sim/system-executor.ts), loaded only for a run.
         const sim = await import('./sim/main.js');
-        return await sim.simMain(rest);
+        return await sim.simMain(rest, {
+          createExecutor: async (platform) => (await import('./sim/system-executor.js')).createSystemExecutor(platform),
+        });
       }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see poisonbench --help)`);

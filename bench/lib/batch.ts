@@ -10,10 +10,10 @@ export interface BatchedTask {
   readonly name: string;
   /** Makes exactly `k` calls of the measured operation. */
   readonly fn: (k: number) => unknown;
-  /** Untimed work before each sample (e.g. draining state the calls accumulate). */
-  readonly beforeEach?: () => void;
-  /** Untimed work after each sample (e.g. undoing what the sample set). */
-  readonly afterEach?: () => void;
+  /** Untimed work before each sample of `k` calls (e.g. preparing what the calls consume). */
+  readonly beforeEach?: (k: number) => void;
+  /** Untimed work after each sample of `k` calls (e.g. undoing what the sample changed). */
+  readonly afterEach?: (k: number) => void;
   /** Largest batch the task allows (e.g. the free positions a set can use). */
   readonly maxBatch?: number;
 }
@@ -42,11 +42,11 @@ export function calibrate(task: BatchedTask, sampleNs: number): number {
   const maxBatch = task.maxBatch ?? 1 << 24;
   let k = 1;
   for (;;) {
-    task.beforeEach?.();
+    task.beforeEach?.(k);
     const t0 = process.hrtime.bigint();
     task.fn(k);
     const ns = Number(process.hrtime.bigint() - t0);
-    task.afterEach?.();
+    task.afterEach?.(k);
     if (ns >= sampleNs / 4 || k >= maxBatch) return Math.max(1, Math.round((k * sampleNs) / Math.max(ns, 1)));
     k = Math.min(k * 4, maxBatch);
   }
@@ -64,9 +64,11 @@ export async function measureBatched(tasks: readonly BatchedTask[], options: Bat
     const bench = new Bench({ time: options.timeMs, warmupTime: Math.max(5, options.timeMs / 5), throws: true });
     tasks.forEach((t, i) => {
       const k = batches[i]!;
+      const before = t.beforeEach;
+      const after = t.afterEach;
       bench.add(t.name, () => { t.fn(k); }, {
-        ...(t.beforeEach ? { beforeEach: t.beforeEach } : {}),
-        ...(t.afterEach ? { afterEach: t.afterEach } : {}),
+        ...(before ? { beforeEach: () => before(k) } : {}),
+        ...(after ? { afterEach: () => after(k) } : {}),
       });
     });
     await bench.run();

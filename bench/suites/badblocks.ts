@@ -118,22 +118,23 @@ function kindTasks(kind: BadblocksKind, b: Built, n: number, q: ReturnType<typeo
   writeStarts(ctx, freshAt, q.fresh);
   const w = ctx.wasm;
   let from = 0;
-  let lastK = 0;
   const free = kind === 'table' ? 8192 - n : n;
   const maxBatch = Math.max(1, Math.min(n, free));
+  // set: a sample sets k fresh runs, the untimed hook clears them. clear: the hook sets the
+  // k runs the sample then clears. Either way N is back to n after every sample.
   return [
     { name: bbRowName('check-hit', kind, n), fn: (k) => w.bench_bb_check(base, hitAt, q.hit.length, QUERY_LEN, k, (from += k)) },
     { name: bbRowName('check-miss', kind, n), fn: (k) => w.bench_bb_check(base, missAt, q.miss.length, QUERY_LEN, k, (from += k)) },
     {
       name: bbRowName('set', kind, n), maxBatch,
-      fn: (k) => { lastK = k; return w.bench_bb_set(base, freshAt, n, RUN_LEN, k, from); },
-      afterEach: () => { w.bench_bb_clear(base, freshAt, n, RUN_LEN, lastK, from); from += lastK; },
+      fn: (k) => w.bench_bb_set(base, freshAt, n, RUN_LEN, k, from),
+      afterEach: (k) => { w.bench_bb_clear(base, freshAt, n, RUN_LEN, k, from); from += k; },
     },
     {
       name: bbRowName('clear', kind, n), maxBatch,
-      beforeEach: () => { w.bench_bb_set(base, freshAt, n, RUN_LEN, maxBatch, from); },
-      fn: (k) => { lastK = k; return w.bench_bb_clear(base, freshAt, n, RUN_LEN, k, from); },
-      afterEach: () => { w.bench_bb_clear(base, freshAt, n, RUN_LEN, maxBatch, from); from += lastK; },
+      beforeEach: (k) => { w.bench_bb_set(base, freshAt, n, RUN_LEN, k, from); },
+      fn: (k) => w.bench_bb_clear(base, freshAt, n, RUN_LEN, k, from),
+      afterEach: (k) => { from += k; },
     },
   ];
 }
@@ -152,7 +153,6 @@ function flattenTasks(n: number, q: ReturnType<typeof makeQueries>): { tasks: Ba
   const bytes = (process.memoryUsage().heapUsed - before) / n;
   let qi = 0;
   let fi = 0;
-  let lastK = 0;
   const check = (arr: Float64Array) => (k: number): number => {
     let hits = 0;
     for (let i = 0; i < k; i++) {
@@ -161,11 +161,11 @@ function flattenTasks(n: number, q: ReturnType<typeof makeQueries>): { tasks: Ba
     }
     return hits;
   };
-  const setK = (k: number, at: number): void => {
-    for (let i = 0; i < k; i++) { const s = q.fresh[(at + i) % n]!; tree.insert([s, s + RUN_LEN - 1], s); }
+  const setK = (k: number): void => {
+    for (let i = 0; i < k; i++) { const s = q.fresh[(fi + i) % n]!; tree.insert([s, s + RUN_LEN - 1], s); }
   };
-  const clearK = (k: number, at: number): void => {
-    for (let i = 0; i < k; i++) { const s = q.fresh[(at + i) % n]!; tree.remove([s, s + RUN_LEN - 1], s); }
+  const clearK = (k: number): void => {
+    for (let i = 0; i < k; i++) { const s = q.fresh[(fi + i) % n]!; tree.remove([s, s + RUN_LEN - 1], s); }
   };
   const maxBatch = Math.max(1, n);
   return {
@@ -173,13 +173,8 @@ function flattenTasks(n: number, q: ReturnType<typeof makeQueries>): { tasks: Ba
     tasks: [
       { name: bbRowName('check-hit', 'flatten-js', n), fn: check(q.hit) },
       { name: bbRowName('check-miss', 'flatten-js', n), fn: check(q.miss) },
-      { name: bbRowName('set', 'flatten-js', n), maxBatch, fn: (k) => { lastK = k; setK(k, fi); }, afterEach: () => { clearK(lastK, fi); fi += lastK; } },
-      {
-        name: bbRowName('clear', 'flatten-js', n), maxBatch,
-        beforeEach: () => setK(maxBatch, fi),
-        fn: (k) => { lastK = k; clearK(k, fi); },
-        afterEach: () => { clearK(maxBatch, fi); fi += lastK; },
-      },
+      { name: bbRowName('set', 'flatten-js', n), maxBatch, fn: setK, afterEach: (k) => { clearK(k); fi += k; } },
+      { name: bbRowName('clear', 'flatten-js', n), maxBatch, beforeEach: setK, fn: clearK, afterEach: (k) => { fi += k; } },
     ],
   };
 }

@@ -4,11 +4,11 @@
  *
  * Exit status: 0 the script ran (kernel refusals are `ret` values) or, with --check, is
  * well-formed; 2 a malformed script (`line N: …` on stderr, nothing ran) or a usage error;
- * 1 a failure inside the simulator, or no simulated system to run on.
+ * 1 a failure inside the simulator, or no executor to run on (a caller that passed none).
  *
  * The executor comes from `deps.createExecutor`, so this file does not depend on the
- * simulated system's modules; src/cli.ts passes the real factory (integration step) and
- * tests pass a fake one, with the same code path in both.
+ * simulated system's modules: src/cli.ts passes the real factory (system-executor.ts,
+ * loaded only when a script runs) and tests pass a fake one, with the same code path in both.
  */
 import { readFileSync } from 'node:fs';
 import { SimRuntimeError } from './errors.js';

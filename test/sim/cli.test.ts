@@ -2,11 +2,12 @@
  * The built command end to end: `node bin/poisonbench.js sim …` as a user runs it (needs
  * `npm run build`, which `npm test` does first). Exit 0 for a well-formed script under
  * --check, 2 with `line N: …` on stderr and no stack trace for a malformed one, help and
- * usage errors; and, until the simulated system is wired in, exit 1 for a run.
+ * usage errors; and a real run on the simulated system: the shipped E-1 script from a file
+ * and from standard input, exit 0, one JSON line per command with the reference's results.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -58,12 +59,43 @@ describe('poisonbench sim (built CLI)', () => {
     expect(opt.stderr).not.toMatch(STACK);
   });
 
-  it('runs nothing yet without the simulated system: exit 1, a clear message, no stack', () => {
-    const r = cli(['sim', '-'], 'device size=64MiB\n');
-    expect(r.status).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/no simulated system to run it on/);
-    expect(r.stderr).not.toMatch(STACK);
+  // E-1 (reference §9.12, §7.1): the script's command lines and the results the reference gives.
+  const E1 = 'bench/scenarios/e1-inject-error.sim';
+  const e1Expect = (stdout: string): void => {
+    const lines = stdout.split('\n');
+    expect(lines.pop()).toBe(''); // every line ends with a newline
+    const records = lines.map((l) => JSON.parse(l) as { line: number; cmd: string; ret: unknown });
+    const script = readFileSync(fileURLToPath(new URL(`../../${E1}`, import.meta.url)), 'utf8').split('\n');
+    expect(records.map((r) => r.line)).toEqual(script.flatMap((l, i) => (/^\s*(#|$)/.test(l) ? [] : [i + 1])));
+    const at = (line: number) => records.find((r) => r.line === line)!;
+    expect(at(6)).toEqual({ line: 6, cmd: 'inject-status', ret: [{ block: 42, count: 8 }] }); // E-1
+    expect(at(7)).toEqual({ line: 7, cmd: 'badblocks', ret: '' }); // E-1: no notify, no scrub
+    expect(at(12)).toEqual({ line: 12, cmd: 'badblocks', ret: '42 8\n' }); // E-1: notify + scrub
+    expect(at(13)).toMatchObject({ cmd: 'write', ret: 512 }); // E-1
+    expect(at(21)).toEqual({ line: 21, cmd: 'badblocks', ret: '' }); // E-1: the writes cleared it
+    expect(at(22)).toEqual({ line: 22, cmd: 'inject-status', ret: [] }); // E-1
+  };
+
+  it('runs a shipped scenario script on the simulated system: exit 0, JSON lines on stdout (E-1)', () => {
+    const r = cli(['sim', E1]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    e1Expect(r.stdout);
+  });
+
+  it('runs the same script from standard input (-) with the same output', () => {
+    const text = readFileSync(fileURLToPath(new URL(`../../${E1}`, import.meta.url)), 'utf8');
+    const r = cli(['sim', '-'], text);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    e1Expect(r.stdout);
+    expect(r.stdout).toBe(cli(['sim', E1]).stdout);
+  });
+
+  it('kernel refusals are ret values: exit 0 (P-1)', () => {
+    const r = cli(['sim', '-'], 'device size=8MiB mode=raw\ninject-error block=100 count=8 notify\nread sector=96 bytes=4k\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[2]).toMatch(/^\{"line": 3, "cmd": "read", "ret": "EIO"/);
   });
 
   it('--help lists the commands; poisonbench --help lists sim', () => {
