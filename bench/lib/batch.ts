@@ -37,16 +37,28 @@ export interface BatchOptions {
   readonly rounds?: number;
 }
 
-/** Calls per sample so that one sample takes about `sampleNs`. */
+/**
+ * Calls per sample so that one sample takes about `sampleNs`. The first calls of a task are
+ * slow (JIT tiers, cold caches), so it is warmed first and each size is timed three times,
+ * keeping the fastest: a cold first sample would otherwise make the batch far too small.
+ */
 export function calibrate(task: BatchedTask, sampleNs: number): number {
   const maxBatch = task.maxBatch ?? 1 << 24;
+  const timed = (k: number): number => {
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      task.beforeEach?.(k);
+      const t0 = process.hrtime.bigint();
+      task.fn(k);
+      best = Math.min(best, Number(process.hrtime.bigint() - t0));
+      task.afterEach?.(k);
+    }
+    return best;
+  };
+  timed(Math.min(64, maxBatch));
   let k = 1;
   for (;;) {
-    task.beforeEach?.(k);
-    const t0 = process.hrtime.bigint();
-    task.fn(k);
-    const ns = Number(process.hrtime.bigint() - t0);
-    task.afterEach?.(k);
+    const ns = timed(k);
     if (ns >= sampleNs / 4 || k >= maxBatch) return Math.max(1, Math.round((k * sampleNs) / Math.max(ns, 1)));
     k = Math.min(k * 4, maxBatch);
   }
