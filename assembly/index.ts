@@ -20,4 +20,7 @@ export {
 export { itree_validate } from "./badblocks/itree";
 export { btree_validate, btree_bytes_used } from "./badblocks/btree";
 export { mutex_owner, mutex_lock, mutex_unlock } from "./sync/mutex";
+export { rwsem_try_read, rwsem_read_unlock, rwsem_try_write, rwsem_write_unlock } from "./sync/rwsem";
+export { pmem_copy_mc_clean, pmem_flushcache_clean } from "./pmem/clean";
+export { dax_file_check } from "./dax/file";
 export { bench_bb_check, bench_bb_set, bench_bb_clear } from "./bench/badblocks_loops";

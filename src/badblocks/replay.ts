@@ -266,7 +266,7 @@ function parseTrace(text: string): TraceLine[] {
     try {
       obj = JSON.parse(raw);
     } catch (err) {
-      throw new SyntaxError(`trace line ${i + 1} is not JSON: ${(err as Error).message}`);
+      throw new SyntaxError(`trace line ${i + 1} is not JSON: ${(err as Error).message}`, { cause: err });
     }
     const o = obj as { op?: unknown; args?: unknown; out?: unknown };
     if (typeof o !== 'object' || o === null || typeof o.op !== 'string' || !Array.isArray(o.args) ||

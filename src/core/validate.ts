@@ -22,6 +22,9 @@ export function describe(value: unknown): string {
  *   unsafe or outside the range.
  */
 export function checkInteger(name: string, value: unknown, min: number, max: number, unit = '', note = ''): number {
+  // Fast path first: the message (number-to-string conversions) is built only on failure;
+  // I/O entry points call this on every request.
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max) return value;
   const what = `${name} must be an integer${unit ? ` ${unit}` : ''} in [${min}, ${max}]${note}`;
   if (typeof value !== 'number') throw new TypeError(`${what}, got ${describe(value)}`);
   if (!Number.isSafeInteger(value) || value < min || value > max) {

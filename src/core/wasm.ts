@@ -59,6 +59,16 @@ export interface WasmExports {
   /** Takes the owner-tagged mutex at `word` (1), or 0 when the run is stopping. */
   mutex_lock(word: number): number;
   mutex_unlock(word: number): void;
+  /** Uncontended paths of the fs-dax inode lock at `word` (src/dax/rwsem.ts): tries return 1 when taken. */
+  rwsem_try_read(word: number): number;
+  rwsem_read_unlock(word: number): void;
+  rwsem_try_write(word: number, me: number): number;
+  rwsem_write_unlock(word: number): void;
+  /** The clean-chunk copies of the I/O paths (src/pmem/copy.ts): -1 when the chunk is not clean (nothing done). */
+  pmem_copy_mc_clean(alive: number, dataOffset: number, bb: number, dst: number, region: number, len: number): number;
+  pmem_flushcache_clean(alive: number, dataOffset: number, bb: number, region: number, src: number, len: number): number;
+  /** DaxFile.assertLive's reads (src/dax/fs.ts): 0 live, 1 the file is gone, 2 the namespace was reconfigured. */
+  dax_file_check(state: number, live: number, gen: number, generation: number, mode: number, fsdax: number, dataOffset: number, fsDataOffset: number): number;
   /** btree only: bytes of arena nodes in use. */
   btree_bytes_used(base: number): number;
   bench_bb_check(base: number, starts: number, n: number, len: number, iters: number, from: number): number;

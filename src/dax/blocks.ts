@@ -67,22 +67,54 @@ export type PunchResult =
   | (Refused<'EIO' | 'ENXIO' | 'EOPNOTSUPP' | 'EINVAL' | 'ERANGE'> & { readonly zeroed: readonly FileRange[] });
 
 /** ext4_iomap_begin for [pos, pos+length) (length > 0, pos < i_size); i_rwsem held. */
-export function iomapBegin(file: DaxFile, pos: number, length: number, write: boolean): Iomap | Refused<'ENOSPC' | 'EIO' | 'ENXIO' | 'EINVAL'> {
+export function iomapBegin(file: DaxFile, pos: number, length: number, write: boolean): Iomap | Refused<IomapErrno> {
+  const map: IomapSlot = { type: 'hole', offset: 0, length: 0, pgoff: -1, new: false };
+  const errno = iomapBeginInto(file, pos, length, write, map);
+  return errno === undefined ? map : { ok: false, errno };
+}
+
+type IomapErrno = 'ENOSPC' | 'EIO' | 'ENXIO' | 'EINVAL';
+
+/** An Iomap that the I/O path refills for each mapping (iomapBeginInto). */
+export interface IomapSlot {
+  type: 'mapped' | 'hole';
+  offset: number;
+  length: number;
+  pgoff: number;
+  new: boolean;
+}
+
+/**
+ * iomapBegin writing the mapping into `map` (the I/O path keeps one per call, so walking a
+ * file's extents allocates nothing): undefined on success, else the errno.
+ */
+export function iomapBeginInto(file: DaxFile, pos: number, length: number, write: boolean, map: IomapSlot): IomapErrno | undefined {
   const first = Math.floor(pos / 4096);
   const last = Math.min(file.pages, Math.ceil((pos + length) / 4096));
-  const e = file.mapEntry(first);
+  const words = file.mapWords;
+  const base = file.mapBase + first;
+  const e = words[base]!;
   let n = 1;
   if ((e & MAP_HOLE) === 0) {
-    while (first + n < last && file.mapEntry(first + n) === e + n) n++;
-    return { type: 'mapped', offset: first * 4096, length: n * 4096, pgoff: e, new: false };
+    while (first + n < last && words[base + n] === e + n) n++;
+    return setMap(map, 'mapped', first, n, e, false);
   }
-  while (first + n < last && (file.mapEntry(first + n) & MAP_HOLE) !== 0) n++;
-  if (!write) return { type: 'hole', offset: first * 4096, length: n * 4096, pgoff: -1, new: false };
-  return allocate(file, first, n);
+  while (first + n < last && (words[base + n]! & MAP_HOLE) !== 0) n++;
+  if (!write) return setMap(map, 'hole', first, n, -1, false);
+  return allocate(file, first, n, map);
+}
+
+function setMap(map: IomapSlot, type: IomapSlot['type'], first: number, pages: number, pgoff: number, isNew: boolean): undefined {
+  map.type = type;
+  map.offset = first * 4096;
+  map.length = pages * 4096;
+  map.pgoff = pgoff;
+  map.new = isNew;
+  return undefined;
 }
 
 /** Allocates and zeroes blocks for hole pages [first, first+n) (see the header). */
-function allocate(file: DaxFile, first: number, n: number): Iomap | Refused<'ENOSPC' | 'EIO' | 'ENXIO' | 'EINVAL'> {
+function allocate(file: DaxFile, first: number, n: number, map: IomapSlot): IomapErrno | undefined {
   const r = file.fs.region;
   const ns = file.ns.index;
   const other = file.fs.allocator === 'other';
@@ -104,15 +136,15 @@ function allocate(file: DaxFile, first: number, n: number): Iomap | Refused<'ENO
     }
     return got;
   });
-  if (blocks.length === 0) return { ok: false, errno: 'ENOSPC' };
+  if (blocks.length === 0) return 'ENOSPC';
   const b0 = blocks[0]!;
   const z = pmemWriteZeroes(file.ns, b0 * 8, blocks.length * 4096);
   if (!z.ok) {
     r.lock(() => blocks.forEach((b) => r.setBlockUsed(ns, b, false)));
-    return { ok: false, errno: z.errno };
+    return z.errno;
   }
   blocks.forEach((b, i) => file.setMapEntry(first + i, b));
-  return { type: 'mapped', offset: first * 4096, length: blocks.length * 4096, pgoff: b0, new: true };
+  return setMap(map, 'mapped', first, blocks.length, b0, true);
 }
 
 /**

@@ -98,6 +98,9 @@ export interface FsRegionOptions {
   readonly maxFilePages?: number;
 }
 
+/** Offset (from the region base) of namespace `ns`'s "data offset at mkfs" word. */
+export const nsDataOffsetWord = (ns: number): number => NS_TABLE + ns * NS_ENTRY_BYTES + 8;
+
 const bitmapBytes = (sizeBytes: number): number => Math.ceil(sizeBytes / 4096 / 32) * 4;
 
 /** Region layout for namespaces of these raw sizes (bytes). */
@@ -189,6 +192,14 @@ export class FsRegion {
     return this.ctx.wasm.mutex_owner(this.base + FS_MUTEX) === this.ctx.tid;
   }
 
+  /**
+   * @internal The region as u32 words and the page-map arena: typed views made once per thread,
+   * for the per-call reads of the file I/O path (DaxFile), which index them directly.
+   */
+  get u32(): Uint32Array { return this.#u32; }
+  /** @internal see `u32`. */
+  get mapWords(): Uint32Array { return this.#map; }
+
   word(off: number): number { return Atomics.load(this.#u32, off / 4); }
   setWord(off: number, v: number): void { Atomics.store(this.#u32, off / 4, v >>> 0); }
 
@@ -221,10 +232,10 @@ export class FsRegion {
   /** Namespace `ns`'s table words: bitmap offset, data pages covered, data offset at mkfs. */
   nsBitmap(ns: number): number { return this.word(NS_TABLE + ns * NS_ENTRY_BYTES); }
   nsPages(ns: number): number { return this.word(NS_TABLE + ns * NS_ENTRY_BYTES + 4); }
-  nsDataOffset(ns: number): number { return this.word(NS_TABLE + ns * NS_ENTRY_BYTES + 8); }
+  nsDataOffset(ns: number): number { return this.word(nsDataOffsetWord(ns)); }
   setNsGeometry(ns: number, pages: number, dataOffset: number): void {
     this.setWord(NS_TABLE + ns * NS_ENTRY_BYTES + 4, pages);
-    this.setWord(NS_TABLE + ns * NS_ENTRY_BYTES + 8, dataOffset);
+    this.setWord(nsDataOffsetWord(ns), dataOffset);
   }
 
   /** Whether device page `page` of namespace `ns` belongs to a file (fs mutex held for a stable answer). */

@@ -37,12 +37,14 @@ import type { Refused } from '../core/errno.js';
 import type { Region } from '../core/layout.js';
 import { checkInteger, describe } from '../core/validate.js';
 import { createSystem, resolveSystem, type System, type SystemOptions } from '../nvdimm/system.js';
+import type { WasmExports } from '../core/wasm.js';
 import type { Namespace } from '../nvdimm/namespace.js';
+import { MODE_CODE, NS_DATA_OFFSET, NS_MODE } from '../nvdimm/state.js';
 import { pmemFlush } from '../pmem/block.js';
 import {
   ALLOCATORS, F_GENERATION, F_MAP_BASE, F_NS, F_PAGES, F_READ_POLICY, F_STATE, FS_ALLOCATOR, FS_LIVE,
   FS_READ_POLICY, FsRegion, MAP_HOLE, MAP_PAGE_MASK, NAME_MAX_BYTES, READ_POLICIES, REGION_KIND_FSDAX,
-  STATE_FREE, STATE_LIVE, fsdaxRegion, type Allocator, type FsRegionOptions, type ReadPolicy,
+  STATE_FREE, STATE_LIVE, fsdaxRegion, nsDataOffsetWord, type Allocator, type FsRegionOptions, type ReadPolicy,
 } from './fs-region.js';
 import type { InodeLock } from './rwsem.js';
 import { punchHole, type PunchResult } from './blocks.js';
@@ -84,6 +86,22 @@ export class DaxFile {
   /** @internal the i_rwsem. */
   readonly lock: InodeLock;
   readonly #generation: number;
+  /**
+   * Views and addresses for the checks every read and write makes (assertLive, the read
+   * policy, the page map): resolved once per handle, so a call reads each word with one
+   * index instead of a chain of getters (FsRegion.word -> entry -> Atomics).
+   */
+  readonly #u32: Uint32Array;
+  readonly #entry: number;
+  readonly #wasm: WasmExports;
+  /** Absolute addresses of the words assertLive reads: entry state and generation, namespace mode and data offset, the fs's record of it. */
+  readonly #stateAt: number;
+  readonly #genAt: number;
+  readonly #modeAt: number;
+  readonly #dataOffsetAt: number;
+  readonly #fsDataOffsetAt: number;
+  /** @internal the page-map arena (FsRegion.mapWords); file page k is slot mapBase + k. */
+  readonly mapWords: Uint32Array;
 
   /** @internal use FsDax.createFile() or FsDax.open() */
   constructor(fs: FsDax, index: number) {
@@ -96,6 +114,16 @@ export class DaxFile {
     this.mapBase = r.fileWord(index, F_MAP_BASE);
     this.lock = r.inodeLock(index);
     this.#generation = r.fileWord(index, F_GENERATION);
+    this.#u32 = r.u32;
+    this.#entry = r.entry(index) / 4;
+    this.mapWords = r.mapWords;
+    this.#wasm = r.ctx.wasm;
+    this.#stateAt = r.base + r.entry(index) + F_STATE;
+    this.#genAt = r.base + r.entry(index) + F_GENERATION;
+    const nsWords = this.ns.bus.state.base + this.ns.words;
+    this.#modeAt = nsWords + NS_MODE;
+    this.#dataOffsetAt = nsWords + NS_DATA_OFFSET;
+    this.#fsDataOffsetAt = r.base + nsDataOffsetWord(this.ns.index);
   }
 
   /** i_size in bytes. */
@@ -103,7 +131,7 @@ export class DaxFile {
 
   /** This file's own read policy, or 'inherit' (the filesystem's). */
   get readPolicy(): ReadPolicy | 'inherit' {
-    const c = this.fs.region.fileWord(this.index, F_READ_POLICY);
+    const c = Atomics.load(this.#u32, this.#entry + F_READ_POLICY / 4);
     return c === 0 ? 'inherit' : READ_POLICIES[c - 1]!;
   }
 
@@ -125,18 +153,19 @@ export class DaxFile {
    * re-created since. @throws {Error} otherwise (a stale handle).
    */
   assertLive(): void {
-    const r = this.fs.region;
-    if (r.fileWord(this.index, F_STATE) !== STATE_LIVE || r.fileWord(this.index, F_GENERATION) !== this.#generation) {
+    // The five reads (entry state and generation; namespace mode and data offset against the
+    // fs's record) are one wasm call: as JS Atomics.load calls they cost more than a 4 KiB copy.
+    const r = this.#wasm.dax_file_check(this.#stateAt, STATE_LIVE, this.#genAt, this.#generation,
+      this.#modeAt, MODE_CODE.fsdax, this.#dataOffsetAt, this.#fsDataOffsetAt);
+    if (r === 0) return;
+    if (r === 1) {
       throw new Error(`dax: file ${JSON.stringify(this.name)} no longer exists (its namespace was re-created); open it again`);
     }
-    const idx = this.ns.index;
-    if (this.ns.mode !== 'fsdax' || this.ns.dataOffset !== r.nsDataOffset(idx)) {
-      throw new Error(`dax: namespace ${this.ns.name} was reconfigured under file ${JSON.stringify(this.name)}; call fs.dropNamespace() after reconfigureNamespace()`);
-    }
+    throw new Error(`dax: namespace ${this.ns.name} was reconfigured under file ${JSON.stringify(this.name)}; call fs.dropNamespace() after reconfigureNamespace()`);
   }
 
   /** @internal page-map slot of file page `k` (i_rwsem held). */
-  mapEntry(k: number): number { return this.fs.region.map(this.mapBase + k); }
+  mapEntry(k: number): number { return this.mapWords[this.mapBase + k]!; }
   /** @internal sets file page `k`'s slot (i_rwsem held exclusive). */
   setMapEntry(k: number, v: number): void { this.fs.region.setMap(this.mapBase + k, v); }
 

@@ -39,15 +39,23 @@
  *         dead device) fail it.
  *
  * Buffers: the caller's data crosses this thread's I/O buffer through the pmem copies
- * (chunked there). Cost on a clean chunk: one badblocks check, one copy.
+ * (chunked there); a caller buffer that is a view of the I/O buffer is copied into or out of
+ * directly (one wasm copy, as copy_mc_to_user's destination is the user's memory).
+ *
+ * Cost on a clean chunk: one direct_access computation (no badblocks call while bb.count is
+ * 0), one copy. The arguments are validated once, here at the entry points; the layers below
+ * are called through their unchecked variants (daxDirectAccessPages, daxCopy*IterBytes,
+ * iomapBeginInto), which return counts instead of result objects, and one Rw record per
+ * thread carries the call's state, so a clean read allocates only its result.
  */
 import type { Refused } from '../core/errno.js';
 import { checkBytes, checkInteger, describe } from '../core/validate.js';
+import { intIn } from '../pmem/args.js';
+import { copyFromPmemFault, copyMcFromPmemClean, copyToPmemClean } from '../pmem/copy.js';
 import {
-  daxCopyFromIter, daxCopyToIter, daxDirectAccess, daxMem2blkErr, daxRecoveryWrite, DAX_ACCESS, DAX_RECOVERY_WRITE,
-  type DaxDirectAccessResult,
+  daxCopyFromIterBytes, daxCopyToIterBytes, daxDirectAccessPages, daxErrno, daxMem2blkErr, daxRecoveryWrite, DAX_ERR_POISONED,
 } from './super.js';
-import { iomapBegin, type FileRange, type Iomap } from './blocks.js';
+import { iomapBeginInto, type FileRange, type IomapSlot } from './blocks.js';
 import type { DaxFile, ReadPolicy } from './fs.js';
 import { goodPagesBefore, recoveryReadPage } from './recovery-read.js';
 
@@ -78,111 +86,179 @@ export type PreadResult =
 
 export type PwriteResult = { readonly ok: true; readonly bytes: number } | Refused<DaxRwErrno>;
 
-/** One dax_iomap_rw call. */
+/** The largest file offset a read may start at (offset + MAX_RW_COUNT stays an exact integer). */
+const MAX_READ_OFFSET = Number.MAX_SAFE_INTEGER - MAX_RW_COUNT;
+
+/** One dax_iomap_rw call: the request, and the state of its iteration. */
 interface Rw {
-  readonly file: DaxFile;
-  readonly write: boolean;
-  readonly policy: ReadPolicy;
+  /** Null while the record is free (see beginRw). */
+  file: DaxFile | null;
+  write: boolean;
+  policy: ReadPolicy;
   /** Read: destination; write: source. buf[0] is file byte `start`. */
-  readonly buf: Uint8Array;
-  readonly start: number;
-  readonly skipped: FileRange[];
+  buf: Uint8Array;
+  start: number;
+  /** `line` policy: the skipped ranges (null for the other policies, which skip nothing). */
+  skipped: FileRange[] | null;
+  /** The mapping being iterated, refilled by iomapBeginInto for each one. */
+  readonly map: IomapSlot;
+  /** Why the iteration stopped, when an error stopped it. */
+  errno: DaxRwErrno | undefined;
 }
 
-interface Step { readonly done: number; readonly errno?: DaxRwErrno }
+const NO_BYTES = new Uint8Array(0);
 
-/** iomap_iter over [pos, end): the mappings in turn (see the header). */
-function daxIomapRw(rw: Rw, pos: number, end: number): Step {
+function freeRw(): Rw {
+  return {
+    file: null, write: false, policy: 'off', buf: NO_BYTES, start: 0, skipped: null,
+    map: { type: 'hole', offset: 0, length: 0, pgoff: -1, new: false }, errno: undefined,
+  };
+}
+
+/**
+ * This thread's record of the call in progress (module state is per thread). Why reuse one:
+ * a new record and mapping per call cost more than a 4 KiB copy here (allocation and cold
+ * cache lines after a large copy). Calls do not nest (nothing below calls back into this
+ * file); if one ever did, it would get a fresh record (beginRw sees this one in use).
+ */
+const scratch = freeRw();
+
+function beginRw(file: DaxFile, write: boolean, policy: ReadPolicy, buf: Uint8Array, start: number): Rw {
+  const rw = scratch.file === null ? scratch : freeRw();
+  rw.file = file;
+  rw.write = write;
+  rw.policy = policy;
+  rw.buf = buf;
+  rw.start = start;
+  rw.skipped = policy === 'line' && !write ? [] : null;
+  rw.errno = undefined;
+  return rw;
+}
+
+/** Frees the record, dropping its references to the caller's file and buffer. */
+function endRw(rw: Rw): void {
+  rw.file = null;
+  rw.buf = NO_BYTES;
+  rw.skipped = null;
+}
+
+/** iomap_iter over [pos, end): the mappings in turn (see the header). Returns the bytes done; an error is left in rw.errno. */
+function daxIomapRw(rw: Rw, pos: number, end: number): number {
   let done = 0;
   while (pos < end) {
-    const map = iomapBegin(rw.file, pos, end - pos, rw.write);
-    if ('errno' in map) return { done, errno: map.errno };
-    const step = daxIomapIter(rw, map, pos, Math.min(map.offset + map.length, end));
-    pos += step.done;
-    done += step.done;
-    if (step.errno !== undefined) return { done, errno: step.errno };
-    if (step.done === 0) break;
+    const errno = iomapBeginInto(rw.file!, pos, end - pos, rw.write, rw.map);
+    if (errno !== undefined) {
+      rw.errno = errno;
+      break;
+    }
+    const n = daxIomapIter(rw, pos, Math.min(rw.map.offset + rw.map.length, end));
+    pos += n;
+    done += n;
+    if (rw.errno !== undefined || n === 0) break;
   }
-  return { done };
+  return done;
 }
 
-/** dax_iomap_iter for file bytes [pos, end) of one mapping (see the header). */
-function daxIomapIter(rw: Rw, map: Iomap, pos: number, end: number): Step {
+/** dax_iomap_iter for file bytes [pos, end) of the mapping rw.map (see the header). Returns the bytes done; an error is left in rw.errno. */
+function daxIomapIter(rw: Rw, pos: number, end: number): number {
+  const { map, buf, start } = rw;
   if (map.type === 'hole') {
-    rw.buf.fill(0, pos - rw.start, end - rw.start);
-    return { done: end - pos };
+    buf.fill(0, pos - start, end - start);
+    return end - pos;
   }
-  const { ns } = rw.file;
-  const { recoveryWrite, daxAccessPoisonErrno } = ns.config.kernel;
-  const devPage = (p: number): number => map.pgoff + (Math.floor(p / 4096) - map.offset / 4096);
-  let length = end - pos;
+  const { ns } = rw.file!;
+  // Device page of file byte p: floor(p / 4096) + pageShift (map.offset is page aligned).
+  const pageShift = map.pgoff - map.offset / 4096;
   let done = 0;
   while (pos < end) {
     const offset = pos % 4096;
-    const nr = Math.ceil((length + offset) / 4096);
-    const pgoff = devPage(pos);
-    let a: DaxDirectAccessResult = daxDirectAccess(ns, pgoff, nr, DAX_ACCESS);
-    let recovery = false;
-    if (!a.ok && rw.write && recoveryWrite && a.errno === daxAccessPoisonErrno) {
-      a = daxDirectAccess(ns, pgoff, nr, DAX_RECOVERY_WRITE);
-      recovery = a.ok;
-    }
-    if (!a.ok && !rw.write && rw.policy !== 'off' && a.errno === daxAccessPoisonErrno) {
-      const good = goodPagesBefore(ns, pgoff, nr);
-      if (good > 0) a = daxDirectAccess(ns, pgoff, good, DAX_ACCESS);
-      else if (rw.policy === 'line') {
-        const n = recoveryReadPage(ns, pgoff, pos, Math.min(end, (Math.floor(pos / 4096) + 1) * 4096), rw.buf, pos - rw.start, rw.skipped);
-        pos += n;
-        length -= n;
-        done += n;
-        continue;
+    const pgoff = Math.floor(pos / 4096) + pageShift;
+    const at = pos - start;
+    // Clean fast path: a namespace alive with no known-bad sector grants direct_access every
+    // page of the chunk (step 1 with no badblocks call, so no steps 2-3: map_len is all that
+    // remains) and the copy is the whole step 5 — one call (src/pmem/copy.ts). -1: not clean.
+    let mapLen = end - pos;
+    let xfer = rw.write
+      ? (copyToPmemClean(ns, pgoff * 4096 + offset, buf, at, mapLen) ? mapLen : -1)
+      : copyMcFromPmemClean(ns, pgoff * 4096 + offset, mapLen, buf, at);
+    if (!rw.write && xfer >= 0 && xfer < mapLen) copyFromPmemFault(ns, pgoff * 4096 + offset + xfer); // the machine check
+    if (xfer < 0) {
+      const { recoveryWrite } = ns.config.kernel;
+      const nr = Math.ceil((end - pos + offset) / 4096);
+      let pages = daxDirectAccessPages(ns, pgoff, nr, false);
+      let recovery = false;
+      if (pages === DAX_ERR_POISONED && rw.write && recoveryWrite) {
+        pages = daxDirectAccessPages(ns, pgoff, nr, true);
+        recovery = pages > 0;
       }
+      if (pages === DAX_ERR_POISONED && !rw.write && rw.policy !== 'off') {
+        const good = goodPagesBefore(ns, pgoff, nr);
+        if (good > 0) pages = daxDirectAccessPages(ns, pgoff, good, false);
+        else if (rw.policy === 'line') {
+          const n = recoveryReadPage(ns, pgoff, pos, Math.min(end, (Math.floor(pos / 4096) + 1) * 4096), buf, at, rw.skipped!);
+          pos += n;
+          done += n;
+          continue;
+        }
+      }
+      if (pages < 0) {
+        rw.errno = daxMem2blkErr(daxErrno(ns, pages));
+        return done;
+      }
+      mapLen = Math.min(pages * 4096 - offset, end - pos);
+      if (recovery) xfer = daxRecoveryWrite(ns, pgoff, offset, buf.subarray(at, at + mapLen));
+      else if (rw.write) xfer = daxCopyFromIterBytes(ns, pgoff * 4096 + offset, buf, at, mapLen);
+      else xfer = daxCopyToIterBytes(ns, pgoff * 4096 + offset, mapLen, buf, at);
     }
-    if (!a.ok) return { done, errno: daxMem2blkErr(a.errno) };
-    const mapLen = Math.min(a.pages * 4096 - offset, end - pos);
-    const at = pos - rw.start;
-    let xfer: number;
-    if (recovery) xfer = daxRecoveryWrite(ns, pgoff, offset, rw.buf.subarray(at, at + mapLen));
-    else if (rw.write) xfer = daxCopyFromIter(ns, pgoff * 4096 + offset, rw.buf.subarray(at, at + mapLen));
-    else xfer = daxCopyToIter(ns, pgoff * 4096 + offset, mapLen, rw.buf.subarray(at, at + mapLen)).copied;
     if (!rw.write && rw.policy === 'line' && xfer < mapLen) {
       // Go on past the poisoned line (or unmapped page) the copy stopped at.
       const p = pos + xfer;
-      xfer += recoveryReadPage(ns, devPage(p), p, Math.min(end, (Math.floor(p / 4096) + 1) * 4096), rw.buf, p - rw.start, rw.skipped);
+      xfer += recoveryReadPage(ns, Math.floor(p / 4096) + pageShift, p, Math.min(end, (Math.floor(p / 4096) + 1) * 4096), buf, p - start, rw.skipped!);
       pos += xfer;
-      length -= xfer;
       done += xfer;
       continue;
     }
     pos += xfer;
-    length -= xfer;
     done += xfer;
-    if (xfer === 0) return { done, errno: 'EFAULT' };
-    if (xfer < mapLen) return { done };
+    if (xfer === 0) {
+      rw.errno = 'EFAULT';
+      return done;
+    }
+    if (xfer < mapLen) return done;
   }
-  return { done };
+  return done;
 }
+
+const NO_OPTIONS: PreadOptions = {};
 
 /**
  * pread(2) of `bytes` at file byte `offset` (see the header). Kernel refusals are results.
  * @throws {TypeError|RangeError} naming `offset`, `bytes`, `options.policy` or `options.out`
  *   for bad input; {Error} for a stale file handle.
  */
-export function daxPread(file: DaxFile, offset: number, bytes: number, options: PreadOptions = {}): PreadResult {
-  checkInteger('offset', offset, 0, Number.MAX_SAFE_INTEGER - MAX_RW_COUNT, 'byte offset');
+export function daxPread(file: DaxFile, offset: number, bytes: number, options: PreadOptions = NO_OPTIONS): PreadResult {
+  checkInteger('offset', offset, 0, MAX_READ_OFFSET, 'byte offset');
   checkInteger('bytes', bytes, 0, MAX_RW_COUNT, 'byte count');
   if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
   const policy = file.effectiveReadPolicy(options.policy);
   const want = Math.max(0, Math.min(offset + bytes, file.sizeBytes) - offset);
   const buf = options.out === undefined ? new Uint8Array(want) : checkBytes('out', options.out);
   if (buf.length < want) throw new RangeError(`options.out must hold ${want} bytes, got ${buf.length}`);
-  return file.lock.shared((): PreadResult => {
+  // lockShared/unlockShared around a try rather than lock.shared(closure): no closure per call.
+  const { lock } = file;
+  lock.lockShared();
+  let rw: Rw | undefined;
+  try {
     file.assertLive();
-    const rw: Rw = { file, write: false, policy, buf, start: offset, skipped: [] };
-    const r = want === 0 ? { done: 0 } : daxIomapRw(rw, offset, offset + want);
-    if (r.done === 0 && r.errno !== undefined) return { ok: false, errno: r.errno, data: buf.subarray(0, 0) };
-    return { ok: true, bytes: r.done, data: buf.subarray(0, r.done), skipped: rw.skipped };
-  });
+    rw = beginRw(file, false, policy, buf, offset);
+    const done = want === 0 ? 0 : daxIomapRw(rw, offset, offset + want);
+    if (done === 0 && rw.errno !== undefined) return { ok: false, errno: rw.errno, data: buf.subarray(0, 0) };
+    // `buf` itself when it holds exactly the bytes read: the same bytes as a subarray, one view less.
+    return { ok: true, bytes: done, data: done === buf.length ? buf : buf.subarray(0, done), skipped: rw.skipped ?? [] };
+  } finally {
+    if (rw !== undefined) endRw(rw);
+    lock.unlockShared();
+  }
 }
 
 /**
@@ -192,14 +268,24 @@ export function daxPread(file: DaxFile, offset: number, bytes: number, options: 
  */
 export function daxPwrite(file: DaxFile, offset: number, data: Uint8Array): PwriteResult {
   checkBytes('data', data);
-  checkInteger('data.length', data.length, 0, MAX_RW_COUNT, 'bytes');
-  checkInteger('offset', offset, 0, file.sizeBytes - data.length, 'byte offset',
-    ` (offset + ${data.length} bytes must stay inside file ${JSON.stringify(file.name)}'s ${file.sizeBytes} bytes; files do not grow)`);
-  return file.lock.exclusive((): PwriteResult => {
+  const len = data.length;
+  checkInteger('data.length', len, 0, MAX_RW_COUNT, 'bytes');
+  const maxOffset = file.sizeBytes - len;
+  if (!intIn(offset, 0, maxOffset)) {
+    checkInteger('offset', offset, 0, maxOffset, 'byte offset',
+      ` (offset + ${len} bytes must stay inside file ${JSON.stringify(file.name)}'s ${file.sizeBytes} bytes; files do not grow)`);
+  }
+  const { lock } = file;
+  lock.lockExclusive();
+  let rw: Rw | undefined;
+  try {
     file.assertLive();
-    const rw: Rw = { file, write: true, policy: 'off', buf: data, start: offset, skipped: [] };
-    const r = data.length === 0 ? { done: 0 } : daxIomapRw(rw, offset, offset + data.length);
-    if (r.done === 0 && r.errno !== undefined) return { ok: false, errno: r.errno };
-    return { ok: true, bytes: r.done };
-  });
+    rw = beginRw(file, true, 'off', data, offset);
+    const done = len === 0 ? 0 : daxIomapRw(rw, offset, offset + len);
+    if (done === 0 && rw.errno !== undefined) return { ok: false, errno: rw.errno };
+    return { ok: true, bytes: done };
+  } finally {
+    if (rw !== undefined) endRw(rw);
+    lock.unlockExclusive();
+  }
 }

@@ -29,7 +29,7 @@
  * mutex) per page, one poison-map scan per run of lines, one machine check per newly
  * consumed poisoned line. Locking: the caller holds the file's i_rwsem shared.
  */
-import { badblocksHit } from '../pmem/badpmem.js';
+import { badblocksFirstBad } from '../pmem/badpmem.js';
 import { machineCheck } from '../nvdimm/mce.js';
 import type { Namespace } from '../nvdimm/namespace.js';
 import type { FileRange } from './blocks.js';
@@ -42,9 +42,9 @@ const LINE = 64;
  */
 export function goodPagesBefore(ns: Namespace, pgoff: number, nr: number): number {
   const sector = pgoff * 8;
-  const hit = badblocksHit(ns.bus.ctx, ns.bb, sector, (nr * 8) % 2 ** 32);
-  if (hit === undefined) return nr;
-  return hit.firstBad > sector ? Math.floor((hit.firstBad - sector) / 8) : 0;
+  const firstBad = badblocksFirstBad(ns.bus.ctx, ns.bb, sector, (nr * 8) % 2 ** 32);
+  if (firstBad < 0) return nr;
+  return firstBad > sector ? Math.floor((firstBad - sector) / 8) : 0;
 }
 
 /** Appends [offset, offset+length) to `skipped`, merging with the last range when they touch. */

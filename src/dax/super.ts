@@ -23,14 +23,20 @@
  * return them. The copies take a view of this thread's I/O buffer (`NvdimmBus.ioBuffer`) as
  * `out`/`data` without a staging copy — one wasm copy per call, like copy_mc_to_user. Offsets for the copies are bytes from the namespace data start (the `kaddr`
  * of a direct_access plus the offset inside it). Locking: none on a clean path.
+ *
+ * The fs-dax I/O path (iomap.ts) validates its request once and calls the `...Pages` /
+ * `...Bytes` variants below: the same behaviour for arguments it knows to be valid, with no
+ * argument checks and no result objects (a page or byte count, or a negative code), so that
+ * a clean chunk costs one direct_access computation and one copy.
  */
 import type { Errno, Refused } from '../core/errno.js';
 import { checkBytes } from '../core/validate.js';
 import { int } from '../pmem/args.js';
 import type { Namespace } from '../nvdimm/namespace.js';
-import { copyFromPmem, copyToPmem, type CopyFault } from '../pmem/copy.js';
+import { copyFromPmem, copyFromPmemBytes, copyToPmem, copyToPmemAt, type CopyFault } from '../pmem/copy.js';
 import {
-  pmemDaxZeroPageRange, pmemDirectAccess, pmemRecoveryWrite, type DaxAccessMode, type DirectAccessOk,
+  DA_POISONED, pmemDaxZeroPageRange, pmemDirectAccess, pmemDirectAccessPages, pmemRecoveryWrite, type DaxAccessMode,
+  type DirectAccessOk,
 } from '../pmem/dax.js';
 
 export { DAX_ACCESS, DAX_RECOVERY_WRITE, type DaxAccessMode, type DirectAccessOk } from '../pmem/dax.js';
@@ -56,6 +62,30 @@ export function daxDirectAccess(ns: Namespace | null, pgoff: number, nr: number,
   if (!avail.ok) return avail;
   if (avail.pages === 0) return { ok: false, errno: 'ERANGE' };
   return { ...avail, pages: Math.min(avail.pages, nr) };
+}
+
+/** daxDirectAccessPages' refusals (a positive result is a page count). */
+export const DAX_ERR_POISONED = DA_POISONED; // the profile's poison errno (EHWPOISON or EIO)
+export const DAX_ERR_ENXIO = -2;
+export const DAX_ERR_ERANGE = -3;
+
+/**
+ * daxDirectAccess for a caller whose arguments are valid (0 <= pgoff < dataPages, nr >= 1
+ * integers): min(pages, nr), or a DAX_ERR_* code. `recoveryWrite`: mode DAX_RECOVERY_WRITE.
+ */
+export function daxDirectAccessPages(ns: Namespace, pgoff: number, nr: number, recoveryWrite: boolean): number {
+  if (!ns.alive) return DAX_ERR_ENXIO;
+  const avail = pmemDirectAccessPages(ns, pgoff, nr, recoveryWrite);
+  if (avail === DA_POISONED) return DAX_ERR_POISONED;
+  if (avail === 0) return DAX_ERR_ERANGE;
+  return Math.min(avail, nr);
+}
+
+/** The errno of a DAX_ERR_* code. */
+export function daxErrno(ns: Namespace, code: number): 'ENXIO' | 'ERANGE' | 'EHWPOISON' | 'EIO' {
+  if (code === DAX_ERR_ENXIO) return 'ENXIO';
+  if (code === DAX_ERR_ERANGE) return 'ERANGE';
+  return ns.config.kernel.daxAccessPoisonErrno;
 }
 
 /**
@@ -114,6 +144,12 @@ export function daxCopyToIter(ns: Namespace, offset: number, bytes: number, out?
   return { copied: r.copied, data: buf.subarray(0, r.copied), ...(r.fault ? { fault: r.fault } : {}) };
 }
 
+/** daxCopyToIter for a caller that checked the range: copies into `out` at `at`, returns the bytes copied. */
+export function daxCopyToIterBytes(ns: Namespace, offset: number, bytes: number, out: Uint8Array, at: number): number {
+  if (!ns.alive) return 0;
+  return copyFromPmemBytes(ns, offset, bytes, out, at);
+}
+
 /**
  * dax_copy_from_iter (DAXDEV_NOCACHE -> _copy_from_iter_flushcache): writes `data` at data
  * byte `offset`; returns the bytes copied (0 when the device is not alive).
@@ -125,4 +161,11 @@ export function daxCopyFromIter(ns: Namespace, offset: number, data: Uint8Array)
   if (!ns.alive) return 0;
   copyToPmem(ns, off, data, n);
   return n;
+}
+
+/** daxCopyFromIter of `data[at, at+bytes)` for a caller that checked the range: returns the bytes copied. */
+export function daxCopyFromIterBytes(ns: Namespace, offset: number, data: Uint8Array, at: number, bytes: number): number {
+  if (!ns.alive) return 0;
+  copyToPmemAt(ns, offset, data, at, bytes);
+  return bytes;
 }

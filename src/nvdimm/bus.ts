@@ -28,6 +28,11 @@ export class NvdimmBus {
   /** Absolute address of the media in the memory (SPA 0). */
   readonly mediaBase: number;
   readonly #namespaces: Namespace[] = [];
+  /** The shared memory's buffer (reading `.buffer` of a typed array is a runtime call). */
+  readonly #memory: ArrayBufferLike;
+  /** The last view ioAddress() found inside the I/O buffer, and its address. */
+  #ioView: Uint8Array | null = null;
+  #ioViewAddr = -1;
 
   /** @internal built by system.ts */
   constructor(ctx: ThreadContext, base: number, listCapacity: number, model: ModelConfig) {
@@ -38,6 +43,7 @@ export class NvdimmBus {
     this.firmware = new RangeList(this.state, listBase(base, listCapacity, 0), 'firmware');
     this.badrange = new RangeList(this.state, listBase(base, listCapacity, 1), 'badrange');
     this.clock = new Clock(this.state, model.time);
+    this.#memory = ctx.u8.buffer;
   }
 
   /** @internal called once by system.ts while building this thread's view. */
@@ -62,6 +68,31 @@ export class NvdimmBus {
    */
   get ioBuffer(): Uint8Array {
     return this.ctx.u8.subarray(this.ctx.ioBuf, this.ctx.ioBuf + this.ctx.layout.ioBufferBytes);
+  }
+
+  /**
+   * @internal Absolute address of `a[0]` when all of `a` lies inside this thread's I/O buffer
+   * (wasm can then copy straight into or out of it, src/pmem/copy.ts), else -1.
+   * Why the one-entry cache: on this Node, `.buffer` and `.byteOffset` of a typed array are
+   * runtime calls (about 12 and 8 ns), paid on every I/O call otherwise, while callers pass
+   * the same view again and again. A view's buffer, offset and length never change (the
+   * shared memory never grows), so the answer for a view stays true; only views inside the
+   * I/O buffer are remembered, so no caller memory is kept alive.
+   */
+  ioAddress(a: Uint8Array): number {
+    if (a === this.#ioView) return this.#ioViewAddr;
+    if (a.buffer !== this.#memory) return -1;
+    const at = a.byteOffset;
+    const { ioBuf, layout } = this.ctx;
+    if (at < ioBuf || at + a.length > ioBuf + layout.ioBufferBytes) return -1;
+    this.#ioView = a;
+    this.#ioViewAddr = at;
+    return at;
+  }
+
+  /** @internal True when `a` is a view of the shared memory (anywhere in it). */
+  inMemory(a: Uint8Array): boolean {
+    return a === this.#ioView || a.buffer === this.#memory;
   }
 
   /** A snapshot of the bus counters (see COUNTER_NAMES in state.ts for their meaning). */

@@ -57,6 +57,24 @@ export class Namespace {
   /** @internal */
   readonly regionBbSlot: BadblocksSlot;
   readonly #words: number;
+  /**
+   * This namespace's live words (mode, alive, data offset) as one Int32Array, created once
+   * per thread: the I/O paths read `alive` and `dataOffset` on every call, and a getter that
+   * goes through BusState costs several property loads more than one Atomics.load here.
+   */
+  readonly #live: Int32Array;
+  /**
+   * @internal What the wasm clean-chunk fast paths (assembly/pmem/clean.ts) need, which read
+   * the live words themselves: the absolute addresses of NS_ALIVE and NS_DATA_OFFSET, of the
+   * region start (data byte x is at regionAddress + dataOffset + x) and of `bb`'s structure.
+   */
+  readonly aliveAddress: number;
+  /** @internal see aliveAddress. */
+  readonly dataOffsetAddress: number;
+  /** @internal see aliveAddress. */
+  readonly regionAddress: number;
+  /** @internal see aliveAddress. */
+  readonly bbBase: number;
 
   /** @internal built by system.ts */
   constructor(bus: NvdimmBus, config: NamespaceConfig, bb: Badblocks, regionBb: Badblocks, bbSlot: BadblocksSlot, regionBbSlot: BadblocksSlot) {
@@ -67,6 +85,11 @@ export class Namespace {
     this.bbSlot = bbSlot;
     this.regionBbSlot = regionBbSlot;
     this.#words = bus.state.ns(config.index);
+    this.#live = new Int32Array(bus.ctx.u8.buffer, bus.state.base + this.#words, NS_DATA_OFFSET / 4 + 1);
+    this.aliveAddress = bus.state.base + this.#words + NS_ALIVE;
+    this.dataOffsetAddress = bus.state.base + this.#words + NS_DATA_OFFSET;
+    this.regionAddress = bus.mediaBase + config.regionStart;
+    this.bbBase = bb.base;
   }
 
   get name(): string { return this.config.name; }
@@ -76,9 +99,9 @@ export class Namespace {
   /** SPA of the region start. */
   get regionStart(): number { return this.config.regionStart; }
   /** Current mode (changes with reconfigureNamespace). */
-  get mode(): NamespaceMode { return MODE_NAME[this.bus.state.u32(this.#words + NS_MODE)]!; }
+  get mode(): NamespaceMode { return MODE_NAME[Atomics.load(this.#live, NS_MODE / 4) >>> 0]!; }
   /** Current bytes from the region start to the data start. */
-  get dataOffset(): number { return this.bus.state.u32(this.#words + NS_DATA_OFFSET); }
+  get dataOffset(): number { return Atomics.load(this.#live, NS_DATA_OFFSET / 4) >>> 0; }
   /** SPA of the data start (sector 0 of `bb`, page 0 of DAX). */
   get dataStart(): number { return this.regionStart + this.dataOffset; }
   /** Bytes of data: the block device's capacity. */
@@ -86,7 +109,7 @@ export class Namespace {
   get dataSectors(): number { return this.dataBytes / SECTOR_BYTES; }
   get dataPages(): number { return Math.floor(this.dataBytes / PAGE_BYTES); }
   /** dax_alive(): the namespace is enabled. */
-  get alive(): boolean { return this.bus.state.u32(this.#words + NS_ALIVE) !== 0; }
+  get alive(): boolean { return Atomics.load(this.#live, NS_ALIVE / 4) !== 0; }
   /** Times the namespace was enabled (creation counts as the first). */
   get enables(): number { return this.bus.state.u32(this.#words + NS_ENABLES); }
   /** Pages have struct pages (fsdax, devdax): memory_failure and HWPoison apply (§6.1). */

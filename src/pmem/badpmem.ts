@@ -35,8 +35,25 @@ export function isBadPmem(ctx: ThreadContext, bb: Badblocks, sector: number, len
  */
 export function badblocksHit(ctx: ThreadContext, bb: Badblocks, sector: number, sectors: number): BadHit | undefined {
   if (check(ctx, bb, sector, sectors) === 0) return undefined;
-  const scratch = new Float64Array(ctx.u8.buffer, (ctx.wasm.thread_slot() >>> 0) + SLOT_SCRATCH, 2);
-  return { firstBad: scratch[0]!, badSectors: scratch[1]! };
+  const out = scratch(ctx);
+  return { firstBad: out[0]!, badSectors: out[1]! };
+}
+
+/** badblocksHit's first bad sector alone, or -1 when nothing is bad (no result object). */
+export function badblocksFirstBad(ctx: ThreadContext, bb: Badblocks, sector: number, sectors: number): number {
+  if (check(ctx, bb, sector, sectors) === 0) return -1;
+  return scratch(ctx)[0]!;
+}
+
+/** This thread's scratch slot (badblocks_check's outputs), one view per thread context. */
+const scratchViews = new WeakMap<ThreadContext, Float64Array>();
+function scratch(ctx: ThreadContext): Float64Array {
+  let v = scratchViews.get(ctx);
+  if (v === undefined) {
+    v = new Float64Array(ctx.u8.buffer, (ctx.wasm.thread_slot() >>> 0) + SLOT_SCRATCH, 2);
+    scratchViews.set(ctx, v);
+  }
+  return v;
 }
 
 function check(ctx: ThreadContext, bb: Badblocks, sector: number, sectors: number): number {

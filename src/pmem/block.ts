@@ -25,14 +25,25 @@
  *
  * Locking: none on a clean path (lock-free badblocks read, wasm copies); clears and machine
  * checks take the device mutex inside.
+ *
+ * Fast path of pmemRead/pmemWrite/pmemWriteZeroes: while the namespace has no known-bad
+ * sector (bb.count == 0, so is_bad_pmem is false for every segment without a lookup) their
+ * page segments, contiguous on the device and in the buffer, move with one copy: a read's
+ * copy_mc stops where the segment copies would, and the failing segment is the one holding
+ * the stop; a write is taken this way only when no page of the range is out of the kernel
+ * direct map (each segment that lands in one is counted, so those go segment by segment).
+ * The results, the data and the persistence log are the same; only the per-call cost drops.
+ * A caller buffer that is a view of the shared memory outside the I/O buffer (say, of the
+ * media itself) takes the segment loop: it may overlap the range being copied, and then the
+ * page-by-page order defines the bytes.
  */
 import type { Refused } from '../core/errno.js';
 import { checkBoolean, checkBytes, describe } from '../core/validate.js';
-import { int } from './args.js';
+import { int, intIn } from './args.js';
 import type { Namespace } from '../nvdimm/namespace.js';
 import { isBadPmem } from './badpmem.js';
 import { pmemClearPoison } from './clear.js';
-import { copyFromPmem, copyToPmem } from './copy.js';
+import { copyFromPmemFault, copyMcFromPmem, copyMcFromPmemClean, copyToPmem, copyToPmemClean } from './copy.js';
 
 /** Why a segment failed: known bad, a machine check, an unmapped page, a clear that fell short. */
 export type BioFailure = 'badblocks' | 'mce' | 'unmapped' | 'clear';
@@ -131,14 +142,40 @@ function readSegments(ns: Namespace, count: number, sector: (i: number) => numbe
     done += n;
   }
   if (f.fua) wasm.pmem_wmb();
-  return { ok: true, bytes: done, data: out.subarray(0, done) };
+  return { ok: true, bytes: done, data: prefix(out, done) };
 }
 
 /** pmem_do_read of one segment: undefined on success, else why it failed. */
 export function pmemDoRead(ns: Namespace, sector: number, bytes: number, out: Uint8Array, at: number): BioFailure | undefined {
   if (isBadPmem(ns.bus.ctx, ns.bb, sector, bytes)) return 'badblocks';
-  const r = copyFromPmem(ns, sector * 512, bytes, out, at);
-  return r.fault?.cause;
+  const copied = copyMcFromPmem(ns, sector * 512, bytes, out, at);
+  if (copied === bytes) return undefined;
+  return copyFromPmemFault(ns, sector * 512 + copied) === 'unmapped' ? 'unmapped' : 'mce';
+}
+
+/**
+ * readSegments of the page segments of [s*512, +n) into `out` by the header's fast path (one
+ * copy_mc), or undefined, nothing done, unless the namespace is alive with no known-bad sector.
+ */
+function readPagesClean(ns: Namespace, s: number, n: number, out: Uint8Array): ReadResult | undefined {
+  if (!onePass(ns, out)) return undefined;
+  const copied = copyMcFromPmemClean(ns, s * 512, n, out, 0);
+  if (copied < 0) return undefined;
+  if (copied === n) return { ok: true, bytes: n, data: prefix(out, n) };
+  const cause: BioFailure = copyFromPmemFault(ns, s * 512 + copied) === 'unmapped' ? 'unmapped' : 'mce';
+  const segment = Math.floor(copied / 4096);
+  const done = segment * 4096;
+  return { ok: false, errno: 'EIO', bytesDone: done, data: out.subarray(0, done), segment, cause };
+}
+
+/** Whether a fast path may copy `buf` in one pass (see the header): not a view of the shared memory outside the I/O buffer. */
+function onePass(ns: Namespace, buf: Uint8Array): boolean {
+  return ns.bus.ioAddress(buf) >= 0 || !ns.bus.inMemory(buf);
+}
+
+/** out[0, n) (`out` itself when that is all of it: a view costs more than the copy of 4 KiB). */
+function prefix(out: Uint8Array, n: number): Uint8Array {
+  return n === out.length ? out : out.subarray(0, n);
 }
 
 /** The write loop: segments in order, stop at the first failure; FUA flushes even then. */
@@ -168,11 +205,13 @@ export function pmemDoWrite(ns: Namespace, sector: number, data: Uint8Array | nu
   return true;
 }
 
-function checkDirect(ns: Namespace, sector: unknown, bytes: unknown): [number, number] {
-  const n = int('bytes', bytes, 0, ns.dataBytes, 'byte count', () => ` (namespace ${ns.name} holds ${ns.dataBytes} data bytes)`);
-  const s = int('sector', sector, 0, Math.floor((ns.dataBytes - n) / 512), 'sector',
-    () => ` (sector*512 + ${n} bytes must stay inside namespace ${ns.name}'s ${ns.dataBytes} data bytes)`);
-  return [s, n];
+/** Checks an O_DIRECT range: `bytes` at `sector` inside the namespace data. */
+function checkDirect(ns: Namespace, sector: unknown, bytes: unknown): void {
+  const limit = ns.dataBytes;
+  if (intIn(bytes, 0, limit) && intIn(sector, 0, Math.floor((limit - bytes) / 512))) return;
+  const n = int('bytes', bytes, 0, limit, 'byte count', () => ` (namespace ${ns.name} holds ${limit} data bytes)`);
+  int('sector', sector, 0, Math.floor((limit - n) / 512), 'sector',
+    () => ` (sector*512 + ${n} bytes must stay inside namespace ${ns.name}'s ${limit} data bytes)`);
 }
 
 /** Page-sized segments from the start of [sector*512, +n): segment i, its sector and bytes. */
@@ -183,11 +222,13 @@ const segBytes = (n: number, i: number): number => Math.min(4096, n - i * 4096);
  * O_DIRECT pread of `bytes` at `sector` on /dev/<ns>: EINVAL unless bytes % 512 == 0.
  * @throws {TypeError|RangeError} naming `sector`/`bytes` when the range leaves the device.
  */
-export function pmemRead(ns: Namespace, sector: number, bytes: number, options: ReadOptions = {}): ReadResult {
-  const [s, n] = checkDirect(ns, sector, bytes);
+export function pmemRead(ns: Namespace, sector: number, bytes: number, options: ReadOptions = NO_READ_OPTIONS): ReadResult {
+  checkDirect(ns, sector, bytes);
+  const s = sector;
+  const n = bytes;
   const out = outFor(n, options.out);
   if (n % 512 !== 0) return { ok: false, errno: 'EINVAL', bytesDone: 0, data: out.subarray(0, 0) };
-  return readSegments(ns, segCount(n), (i) => s + i * 8, (i) => segBytes(n, i), NO_FLAGS, out);
+  return readPagesClean(ns, s, n, out) ?? readSegments(ns, segCount(n), (i) => s + i * 8, (i) => segBytes(n, i), NO_FLAGS, out);
 }
 
 /**
@@ -196,10 +237,29 @@ export function pmemRead(ns: Namespace, sector: number, bytes: number, options: 
  */
 export function pmemWrite(ns: Namespace, sector: number, data: Uint8Array, options: BioFlags = NO_FLAGS): WriteResult {
   checkBytes('data', data);
-  const [s, n] = checkDirect(ns, sector, data.length);
+  const n = data.length;
+  checkDirect(ns, sector, n);
+  const s = sector;
   const f = options === NO_FLAGS ? NO_FLAGS : flags(options);
   if (n % 512 !== 0) return { ok: false, errno: 'EINVAL', bytesDone: 0 };
+  if (writePagesClean(ns, s, data, n, f)) return { ok: true, bytes: n };
   return writeSegments(ns, segCount(n), (i) => s + i * 8, (i) => data.subarray(i * 4096, i * 4096 + segBytes(n, i)), (i) => segBytes(n, i), f);
+}
+
+/**
+ * writeSegments of the page segments of [s*512, +n) from `data` (null: zeros) by the
+ * header's fast path, when it applies: alive namespace, no known-bad sector, every page in
+ * the kernel direct map. Returns false, having done nothing, when it does not.
+ */
+function writePagesClean(ns: Namespace, s: number, data: Uint8Array | null, n: number, f: Flags): boolean {
+  if (n === 0 || f.preflush || (data !== null && !onePass(ns, data))) {
+    // Nothing to copy (the segment loop ends at once), a flush first, or a buffer that may
+    // overlap the media: the general path.
+    return false;
+  }
+  if (!copyToPmemClean(ns, s * 512, data, 0, n)) return false;
+  if (f.fua) ns.bus.ctx.wasm.pmem_wmb();
+  return true;
 }
 
 /**
@@ -208,12 +268,16 @@ export function pmemWrite(ns: Namespace, sector: number, data: Uint8Array, optio
  * @throws {TypeError|RangeError} naming `sector`/`bytes` when the range leaves the device.
  */
 export function pmemWriteZeroes(ns: Namespace, sector: number, bytes: number): WriteResult {
-  const [s, n] = checkDirect(ns, sector, bytes);
+  checkDirect(ns, sector, bytes);
+  const s = sector;
+  const n = bytes;
   if (n % 512 !== 0) return { ok: false, errno: 'EINVAL', bytesDone: 0 };
+  if (writePagesClean(ns, s, null, n, NO_FLAGS)) return { ok: true, bytes: n };
   return writeSegments(ns, segCount(n), (i) => s + i * 8, () => null, (i) => segBytes(n, i), NO_FLAGS);
 }
 
 const NO_FLAGS: Flags = { preflush: false, fua: false };
+const NO_READ_OPTIONS: ReadOptions = {};
 
 /** nvdimm_flush (fsync of /dev/<ns>, an empty REQ_PREFLUSH bio): this thread's fence; returns bytes made durable. */
 export function pmemFlush(ns: Namespace): number {

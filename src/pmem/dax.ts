@@ -32,7 +32,7 @@ import type { Refused } from '../core/errno.js';
 import { checkBytes } from '../core/validate.js';
 import { int } from './args.js';
 import type { Namespace } from '../nvdimm/namespace.js';
-import { badblocksHit, isBadPmem } from './badpmem.js';
+import { badblocksFirstBad, isBadPmem } from './badpmem.js';
 import { pmemClearBb, pmemClearPoisonRaw } from './clear.js';
 import { copyToPmem } from './copy.js';
 import { pmemDoWrite } from './block.js';
@@ -81,21 +81,29 @@ function checkMode(mode: unknown): DaxAccessMode {
 export function pmemDirectAccess(ns: Namespace, pgoff: number, nrPages: number, mode: DaxAccessMode): PmemDirectAccessResult {
   const p = checkPgoff(ns, pgoff);
   const nr = int('nrPages', nrPages, 0, Number.MAX_SAFE_INTEGER, 'pages');
-  const recovery = checkMode(mode) === DAX_RECOVERY_WRITE && ns.config.kernel.recoveryWrite;
-  const sector = p * 8;
-  const num = (nr * 8) % 2 ** 32; // unsigned int num
+  const pages = pmemDirectAccessPages(ns, p, nr, checkMode(mode) === DAX_RECOVERY_WRITE);
+  if (pages === DA_POISONED) return { ok: false, errno: ns.config.kernel.daxAccessPoisonErrno };
   const spa = ns.dataStart + p * 4096;
-  const ok = (pages: number): DirectAccessOk => ({ ok: true, pages, spa, pfn: spa / 4096 });
-  const { ctx } = ns.bus;
-  if (ns.bb.count !== 0) {
-    const hit = badblocksHit(ctx, ns.bb, sector, num);
-    if (hit !== undefined) {
-      if (!recovery) return { ok: false, errno: ns.config.kernel.daxAccessPoisonErrno };
-      return ok(recoveryPagesBeforeBad(hit.firstBad, sector) || 1);
-    }
-    return ok(nr);
-  }
-  return ok(ns.dataPages - p);
+  return { ok: true, pages, spa, pfn: spa / 4096 };
+}
+
+/** pmemDirectAccessPages' answer for a known-bad range: the profile's errno (EHWPOISON or EIO). */
+export const DA_POISONED = -1;
+
+/**
+ * __pmem_direct_access for the I/O paths, which validated their arguments already
+ * (0 <= pgoff < dataPages, nrPages >= 0 integers): the pages usable (steps 1-3 of the
+ * header), or DA_POISONED. `recoveryWrite`: the caller asked DAX_RECOVERY_WRITE (ignored
+ * by kernels without recovery). A number instead of a result object, so that a clean
+ * direct_access allocates nothing; no badblocks call while bb.count == 0.
+ */
+export function pmemDirectAccessPages(ns: Namespace, pgoff: number, nrPages: number, recoveryWrite: boolean): number {
+  if (ns.bb.count === 0) return ns.dataPages - pgoff;
+  const sector = pgoff * 8;
+  const firstBad = badblocksFirstBad(ns.bus.ctx, ns.bb, sector, (nrPages * 8) % 2 ** 32); // unsigned int num
+  if (firstBad < 0) return nrPages;
+  if (!recoveryWrite || !ns.config.kernel.recoveryWrite) return DA_POISONED;
+  return recoveryPagesBeforeBad(firstBad, sector) || 1;
 }
 
 /**
