@@ -130,6 +130,8 @@ export async function runPathsSuite(options: PathsSuiteOptions): Promise<SuiteRe
     return v;
   };
 
+  /** Clean bare-copy times by size, to price the bytes a poisoned-variant call moved. */
+  const cleanCopy = new Map<string, number>();
   for (const len of sizes) {
     for (const v of ['clean', 'poisoned'] as const) {
       const s = systems['6.15']!;
@@ -148,6 +150,10 @@ export async function runPathsSuite(options: PathsSuiteOptions): Promise<SuiteRe
       ];
       const refResults = await measureBatched(refs, { timeMs: options.timeMs, rounds: options.rounds });
       const [mc, fc, lookup] = refResults.map((r) => r.nsPerCall) as [number, number, number];
+      if (v === 'clean') {
+        cleanCopy.set(`mc ${len}`, mc);
+        cleanCopy.set(`fc ${len}`, fc);
+      }
       arrange(s, len, v); // the flushcache reference wrote over the range's media
       rows.push(...refResults.slice(0, 2).map((r) => ({ name: r.name, unit: 'ns/op', value: r.nsPerCall, range: `± ${r.rme.toFixed(1)}%` })));
 
@@ -171,16 +177,20 @@ export async function runPathsSuite(options: PathsSuiteOptions): Promise<SuiteRe
         // arrangement remade first so the call meets the same state as when measured.
         arrange(sys, len, v);
         const t0 = sys.system.clock.now();
-        const out = op.run(sys, len, bufFor(op.kernel, len)) as { ok: boolean; errno?: string; bytes?: number };
+        const out = op.run(sys, len, bufFor(op.kernel, len)) as { ok: boolean; errno?: string; bytes?: number; bytesDone?: number; data?: Uint8Array };
         const modelled = sys.system.clock.now() - t0;
         arrange(sys, len, v);
-        const copy = op.copy === 'copy_mc' ? mc : fc;
+        // The copy part: the bare clean copy's time per byte, times the bytes this call moved
+        // (a failed call moves only what came before the failure).
+        const moved = out.ok ? (out.bytes ?? len) : (out.bytesDone ?? out.data?.length ?? 0);
+        const perByte = (op.copy === 'copy_mc' ? cleanCopy.get(`mc ${len}`) ?? mc : cleanCopy.get(`fc ${len}`) ?? fc) / len;
+        const copy = perByte * moved;
         const look = v === 'poisoned' ? lookup : 0;
         rows.push({
           name: r.name, unit: 'ns/op', value: r.nsPerCall + modelled, range: `± ${r.rme.toFixed(1)}%`,
           extra: `measured ${r.nsPerCall.toFixed(0)} ns (badblocks lookup ~${look.toFixed(0)}, copy ~${copy.toFixed(0)}, ` +
             `rest ${(r.nsPerCall - look - copy).toFixed(0)}) + modelled clear ${modelled.toFixed(0)} ns; ` +
-            `result ${out.ok ? `${out.bytes ?? len} bytes` : out.errno}; kernel ${op.kernel}`,
+            `result ${out.ok ? `${out.bytes ?? len} bytes` : `${out.errno} after ${moved} bytes`}; kernel ${op.kernel}`,
         });
         ratios[`measured ${r.name}`] = r.nsPerCall;
         ratios[`modelled ${r.name}`] = modelled;
