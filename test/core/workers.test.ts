@@ -8,57 +8,23 @@
  * dist/ (Node 20 workers cannot load .ts): `npm run build` must have run.
  */
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
-import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createMedia, type Media } from '../../src/core/media.js';
+import { RpcWorker } from '../helpers/rpc-worker.js';
 
 const FIXTURE = new URL('./fixtures/media-worker.mjs', import.meta.url);
 const BUILT = fileURLToPath(new URL('../../dist/src/core/media.js', import.meta.url));
 const LOST = 'LOSTLINE'.repeat(8);
 
 /** The parent side of the fixture's { id, op, args } protocol. */
-class MediaWorker {
-  readonly worker: Worker;
-  threadId = -1;
-  #next = 0;
-  readonly #waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-
+class MediaWorker extends RpcWorker {
   constructor(media: Media, barrier: SharedArrayBuffer) {
-    this.worker = new Worker(FIXTURE, { workerData: { handle: media.handle, barrier } });
-    this.worker.on('message', (msg: { id?: number; result?: unknown; error?: string }) => {
-      if (msg.id === undefined) return;
-      const w = this.#waiting.get(msg.id);
-      this.#waiting.delete(msg.id);
-      if (msg.error !== undefined) w?.reject(new Error(msg.error));
-      else w?.resolve(msg.result);
-    });
-    this.worker.on('error', (e) => {
-      for (const w of this.#waiting.values()) w.reject(e);
-      this.#waiting.clear();
-    });
+    super(FIXTURE, { handle: media.handle, barrier });
   }
 
-  ready(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onMsg = (msg: { ready?: boolean; threadId?: number }): void => {
-        if (msg.ready) {
-          this.threadId = msg.threadId ?? -1;
-          this.worker.off('message', onMsg);
-          resolve();
-        }
-      };
-      this.worker.on('message', onMsg);
-      this.worker.once('error', reject);
-    });
-  }
-
-  call<T>(op: string, ...args: unknown[]): Promise<T> {
-    const id = this.#next++;
-    return new Promise<T>((resolve, reject) => {
-      this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, op, args });
-    });
+  ready(): Promise<number> {
+    return this.started;
   }
 }
 

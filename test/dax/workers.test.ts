@@ -8,48 +8,22 @@
  * workers cannot load .ts): `npm run build` must have run.
  */
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
-import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { System } from '../../src/nvdimm/system.js';
 import { daxPread, daxPwrite } from '../../src/dax/iomap.js';
 import { knownBad, pattern } from '../nvdimm/helpers.js';
 import { fileAt10 } from './helpers.js';
+import { RpcWorker } from '../helpers/rpc-worker.js';
 
 const FIXTURE = new URL('./fixtures/fs-worker.mjs', import.meta.url);
 const BUILT = fileURLToPath(new URL('../../dist/src/dax/iomap.js', import.meta.url));
 
-class FsWorker {
-  readonly worker: Worker;
-  #next = 0;
-  readonly #waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  readonly ready: Promise<number>;
+class FsWorker extends RpcWorker {
+  readonly ready: Promise<number> = this.started;
 
   constructor(sys: System, barrier: SharedArrayBuffer) {
-    this.worker = new Worker(FIXTURE, { workerData: { handle: sys.handle, barrier } });
-    this.ready = new Promise((resolve, reject) => {
-      this.worker.once('error', reject);
-      this.worker.on('message', (msg: { ready?: boolean; threadId?: number; id?: number; result?: unknown; error?: string }) => {
-        if (msg.ready) return resolve(msg.threadId ?? -1);
-        if (msg.id === undefined) return;
-        const w = this.#waiting.get(msg.id);
-        this.#waiting.delete(msg.id);
-        if (msg.error !== undefined) w?.reject(new Error(msg.error));
-        else w?.resolve(msg.result);
-      });
-    });
-    this.worker.on('error', (e) => {
-      for (const w of this.#waiting.values()) w.reject(e);
-      this.#waiting.clear();
-    });
-  }
-
-  call<T>(op: string, ...args: unknown[]): Promise<T> {
-    const id = this.#next++;
-    return new Promise<T>((resolve, reject) => {
-      this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, op, args });
-    });
+    super(FIXTURE, { handle: sys.handle, barrier });
   }
 }
 

@@ -8,54 +8,22 @@
  * 20 workers cannot load .ts): `npm run build` must have run.
  */
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
-import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createSystem, type System } from '../../src/nvdimm/system.js';
 import { knownBad } from './helpers.js';
+import { RpcWorker } from '../helpers/rpc-worker.js';
 
 const FIXTURE = new URL('./fixtures/system-worker.mjs', import.meta.url);
 const BUILT = fileURLToPath(new URL('../../dist/src/nvdimm/system.js', import.meta.url));
 
-class SystemWorker {
-  readonly worker: Worker;
-  #next = 0;
-  readonly #waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-
+class SystemWorker extends RpcWorker {
   constructor(sys: System, barrier: SharedArrayBuffer) {
-    this.worker = new Worker(FIXTURE, { workerData: { handle: sys.handle, barrier } });
-    this.worker.on('message', (msg: { id?: number; result?: unknown; error?: string }) => {
-      if (msg.id === undefined) return;
-      const w = this.#waiting.get(msg.id);
-      this.#waiting.delete(msg.id);
-      if (msg.error !== undefined) w?.reject(new Error(msg.error));
-      else w?.resolve(msg.result);
-    });
-    this.worker.on('error', (e) => {
-      for (const w of this.#waiting.values()) w.reject(e);
-      this.#waiting.clear();
-    });
+    super(FIXTURE, { handle: sys.handle, barrier });
   }
 
   ready(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onMsg = (msg: { ready?: boolean; threadId?: number }): void => {
-        if (msg.ready) {
-          this.worker.off('message', onMsg);
-          resolve(msg.threadId ?? -1);
-        }
-      };
-      this.worker.on('message', onMsg);
-      this.worker.once('error', reject);
-    });
-  }
-
-  call<T>(op: string, ...args: unknown[]): Promise<T> {
-    const id = this.#next++;
-    return new Promise<T>((resolve, reject) => {
-      this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, op, args });
-    });
+    return this.started;
   }
 }
 
