@@ -39,7 +39,7 @@ Options:
   --json FILE          also write all rows as a github-action-benchmark JSON array
   --processes N        child processes per suite, 1..9 (default 3; 1 with --smoke)
   --time MS            measuring time per task and round, 5..10000 ms (default 100)
-  --smoke              reduced sizes and times, for CI (about 30 s)
+  --smoke              reduced sizes and times, for CI (about 2 minutes on 2 cores)
   -h, --help           this text
 `;
 
