@@ -21,6 +21,15 @@ export class SectorModel {
   changed = false;
   unackedExist = false;
 
+  /** An independent copy (for trying an operation without committing to it). */
+  clone(): SectorModel {
+    const c = new SectorModel();
+    for (const [k, v] of this.bad) c.bad.set(k, v);
+    c.changed = this.changed;
+    c.unackedExist = this.unackedExist;
+    return c;
+  }
+
   state(s: number): number {
     return this.bad.get(s) ?? GOOD;
   }

@@ -35,14 +35,6 @@ function shuffle<T>(xs: T[], r: (n: number) => number): T[] {
   return xs;
 }
 
-function cloneModel(m: SectorModel): SectorModel {
-  const c = new SectorModel();
-  for (const [k, v] of m.bad) c.bad.set(k, v);
-  c.changed = m.changed;
-  c.unackedExist = m.unackedExist;
-  return c;
-}
-
 function expectLike(b: Badblocks, m: SectorModel, where: string): void {
   expect({ changed: b.changed, unackedExist: b.unackedExist, count: b.count, entries: b.entries() }, where)
     .toEqual({ changed: m.changed, unackedExist: m.unackedExist, count: m.entries().length, entries: m.entries() });
@@ -256,7 +248,7 @@ describe('btree badblocks', () => {
         const s = r(span);
         const n = r(longOneIn) === 0 ? r(300) : r(8);
         const k = r(8);
-        const trial = cloneModel(model);
+        const trial = model.clone();
         const where = `cap ${cap} op ${i}`;
         let got: boolean;
         let want: boolean;

@@ -6,6 +6,7 @@ import { attachShared, type ThreadContext } from '../../../src/core/shared.js';
 import { SLOT_SCRATCH } from '../../../src/core/layout.js';
 import { checkRunKind, runAgainstModel, opArb } from '../../badblocks/run-kind-properties.js';
 import { SectorModel } from '../../badblocks/sector-model.js';
+import { mulberry32 } from '../../../bench/lib/rng.js';
 
 /** itree_validate() codes (assembly/badblocks/itree.ts V_*), named for failure messages. */
 const VALIDATE_CODES = [
@@ -23,17 +24,8 @@ function withValidator<T>(bb: Badblocks, body: (validate: () => string, ctx: Thr
   }
 }
 
-/** Seeded PRNG (mulberry32): the large tests need millions of draws, cheaper than fast-check. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, shared with the benchmarks): the large tests need millions of draws, cheaper than fast-check. */
+const rng = mulberry32;
 
 function shuffled(n: number, rand: () => number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
@@ -42,14 +34,6 @@ function shuffled(n: number, rand: () => number): number[] {
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   return order;
-}
-
-function cloneModel(m: SectorModel): SectorModel {
-  const c = new SectorModel();
-  for (const [k, v] of m.bad) c.bad.set(k, v);
-  c.changed = m.changed;
-  c.unackedExist = m.unackedExist;
-  return c;
 }
 
 function state(bb: Badblocks): { entries: BadblocksEntry[]; changed: boolean; unackedExist: boolean; count: number } {
@@ -190,7 +174,7 @@ describe('itree badblocks', () => {
     const b = await createBadblocks({ kind: 'itree', maxEntries: 3 });
     let m = new SectorModel();
     const ok = (what: () => boolean, model: (mm: SectorModel) => boolean): void => {
-      const next = cloneModel(m);
+      const next = m.clone();
       expect(what()).toBe(model(next));
       m = next;
       expect(state(b)).toEqual(modelState(m));
@@ -227,7 +211,7 @@ describe('itree badblocks', () => {
         ops.forEach((o, i) => {
           const where = `cap ${cap} op ${i} ${JSON.stringify(o)}`;
           if (o.op === 'set' || o.op === 'clear') {
-            const next = cloneModel(m);
+            const next = m.clone();
             const want = o.op === 'set' ? next.set(o.s, o.n, o.acked) : next.clear(o.s, o.n);
             const got = o.op === 'set' ? b.set(o.s, o.n, o.acked) : b.clear(o.s, o.n);
             if (next.entries().length > cap) {
