@@ -43,11 +43,6 @@ export { DAX_ACCESS, DAX_RECOVERY_WRITE, type DaxAccessMode, type DirectAccessOk
 
 export type DaxDirectAccessResult = DirectAccessOk | Refused<'EOPNOTSUPP' | 'ENXIO' | 'EINVAL' | 'ERANGE' | 'EHWPOISON' | 'EIO'>;
 
-/** dax_alive(). */
-export function daxAlive(ns: Namespace | null): boolean {
-  return ns !== null && ns.alive;
-}
-
 /**
  * dax_direct_access(dax_dev, pgoff, nr, mode): pages usable from `pgoff` (at most `nr`).
  * @throws {TypeError|RangeError} naming `pgoff`, `nr` or `mode` for arguments no kernel caller
