@@ -13,4 +13,6 @@ export { KERNEL_PROFILES, KERNEL_VERSIONS, kernelProfile, type KernelProfile, ty
 export * from './nvdimm/index.js';
 export * from './pmem/index.js';
 export * from './dax/index.js';
+export * from './mm/index.js';
+export * from './dm/index.js';
 export * from './xfs/index.js';

@@ -8,7 +8,7 @@
  */
 export type Errno =
   | 'EIO' | 'ENXIO' | 'EHWPOISON' | 'EINVAL' | 'ERANGE' | 'EOPNOTSUPP' | 'EBUSY' | 'EFAULT'
-  | 'ENOSPC' | 'ENOMEM';
+  | 'ENOSPC' | 'ENOMEM' | 'EPERM' | 'ESRCH' | 'EFSCORRUPTED' | 'ENODEV';
 
 /** A refused call: `errno` is the kernel's return value without its sign. */
 export interface Refused<E extends Errno = Errno> {

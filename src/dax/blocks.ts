@@ -124,7 +124,8 @@ function allocate(file: DaxFile, first: number, n: number, map: IomapSlot): Ioma
       const old = file.mapEntry(k) & MAP_PAGE_MASK;
       let b: number;
       if (got.length === 0) {
-        b = !other && old < r.nsPages(ns) && !r.blockUsed(ns, old) ? old : r.findFreeBlock(ns, 0, other ? old : -1);
+        const meta = file.fs.metaPages;
+        b = !other && old >= meta && old < r.nsPages(ns) && !r.blockUsed(ns, old) ? old : r.findFreeBlock(ns, meta, other ? old : -1);
         if (b < 0) return got;
       } else {
         b = got[got.length - 1]! + 1;
@@ -144,6 +145,9 @@ function allocate(file: DaxFile, first: number, n: number, map: IomapSlot): Ioma
     return z.errno;
   }
   blocks.forEach((b, i) => file.setMapEntry(first + i, b));
+  r.lock(() => file.fs.rmapMapped(file, first, b0, blocks.length));
+  // IOMAP_F_NEW: mappings of the hole (the zero page) must fault again to see the new blocks.
+  file.fs.invalidate(file, first, blocks.length, []);
   return setMap(map, 'mapped', first, blocks.length, b0, true);
 }
 
@@ -167,6 +171,8 @@ export function punchHole(file: DaxFile, offset: number, bytes: number): PunchRe
   checkInteger('bytes', bytes, 1, Number.MAX_SAFE_INTEGER - offset, 'byte count');
   return file.lock.exclusive((): PunchResult => {
     file.assertLive();
+    file.markIncore();
+    if (file.fs.shutdown !== null) return { ok: false, errno: 'EIO', zeroed: [] };
     const end = Math.min(offset + bytes, file.sizeBytes);
     if (offset >= end) return { ok: true };
     const firstWhole = Math.ceil(offset / 4096);
@@ -184,12 +190,20 @@ export function punchHole(file: DaxFile, offset: number, bytes: number): PunchRe
       zeroed.push(p);
     }
     const r = file.fs.region;
+    const freed: number[] = [];
+    for (let k = firstWhole; k < lastWhole; k++) {
+      const e = file.mapEntry(k);
+      if ((e & MAP_HOLE) === 0) freed.push(file.ns.pfn(e));
+    }
+    // truncate_pagecache_range: page tables let go of the blocks before the blocks are freed.
+    if (lastWhole > firstWhole) file.fs.invalidate(file, firstWhole, lastWhole - firstWhole, freed);
     r.lock(() => {
       for (let k = firstWhole; k < lastWhole; k++) {
         const e = file.mapEntry(k);
         if ((e & MAP_HOLE) !== 0) continue;
         r.setBlockUsed(file.ns.index, e, false);
         file.setMapEntry(k, (e | MAP_HOLE) >>> 0);
+        file.fs.rmapUnmapped(file, e, 1);
       }
     });
     return { ok: true };

@@ -14,6 +14,10 @@
  *   +20    FS_READ_POLICY  u32  default recovery-read policy (READ_POLICY_CODE)
  *   +24    FS_ALLOCATOR    u32  block allocator goal (ALLOCATOR_CODE)
  *   +28    FS_LIVE         u32  live files (checked against the table by fsck)
+ *   +32    FS_TYPE         u32  0 ext4-like (no dax holder), 1 xfs-like (holder with notify_failure)
+ *   +36    FS_RMAPBT       u32  xfs: 1 when the reverse-map B-tree exists (mkfs -m rmapbt=1)
+ *   +40    FS_META_PAGES   u32  the first pages of each device hold metadata (no file may use them)
+ *   +44    FS_SHUTDOWN     u32  0 live, else the xfs shutdown reason (SHUTDOWN_CODE): file I/O -> EIO
  *   +256   NS table        MAX_NAMESPACES x 16 B: bitmap offset (from the region base),
  *                          data pages covered, data offset at mkfs (detects a reconfigure)
  *   +4096  file table      maxFiles x 128 B, one entry per file:
@@ -25,6 +29,9 @@
  *            +28  read policy    u32: 0 = the fs default, else READ_POLICY_CODE + 1
  *            +32  generation     u32: bumped by every create, so a stale handle is caught
  *            +36  name length    u32: bytes
+ *            +40  in core        u32: 1 once the inode was read into the inode cache (any
+ *                                 access: read, write, punch, mmap); an rmap walk skips
+ *                                 owners that are not (M-5)
  *            +64  name           64 B, UTF-8
  *   mapBase        page-map arena: mapCapacity x u32, one slot per file page:
  *                    bit 31 MAP_HOLE: no block (a read returns zeros)
@@ -60,6 +67,10 @@ export const FS_MAP_CAP = 16;
 export const FS_READ_POLICY = 20;
 export const FS_ALLOCATOR = 24;
 export const FS_LIVE = 28;
+export const FS_TYPE = 32;
+export const FS_RMAPBT = 36;
+export const FS_META_PAGES = 40;
+export const FS_SHUTDOWN = 44;
 export const NS_TABLE = 256;
 export const NS_ENTRY_BYTES = 16;
 export const FILES_BASE = 4096;
@@ -73,6 +84,7 @@ export const F_MAP_BASE = 24;
 export const F_READ_POLICY = 28;
 export const F_GENERATION = 32;
 export const F_NAME_LEN = 36;
+export const F_INCORE = 40;
 export const F_NAME = 64;
 export const NAME_MAX_BYTES = 64;
 
@@ -90,6 +102,13 @@ export type Allocator = 'same' | 'other';
 export const ALLOCATORS: readonly Allocator[] = ['same', 'other'];
 
 export const DEFAULT_MAX_FILES = 1024;
+
+/** Filesystem flavours: `ext4` registers no dax holder; `xfs` does (6.0+) and has a reverse map. */
+export type FsType = 'ext4' | 'xfs';
+export const FS_TYPES: readonly FsType[] = ['ext4', 'xfs'];
+/** xfs_force_shutdown reasons a failure can cause (§6.4); index + 1 is the FS_SHUTDOWN word. */
+export const SHUTDOWN_CODE = ['SHUTDOWN_CORRUPT_ONDISK', 'SHUTDOWN_FORCE_UMOUNT'] as const;
+export type ShutdownReason = typeof SHUTDOWN_CODE[number];
 
 export interface FsRegionOptions {
   /** Files the table holds (default 1024). */

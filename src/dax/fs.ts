@@ -42,14 +42,29 @@ import type { Namespace } from '../nvdimm/namespace.js';
 import { MODE_CODE, NS_DATA_OFFSET, NS_MODE } from '../nvdimm/state.js';
 import { pmemFlush } from '../pmem/block.js';
 import {
-  ALLOCATORS, F_GENERATION, F_MAP_BASE, F_NS, F_PAGES, F_READ_POLICY, F_STATE, FS_ALLOCATOR, FS_LIVE,
-  FS_READ_POLICY, FsRegion, MAP_HOLE, MAP_PAGE_MASK, NAME_MAX_BYTES, READ_POLICIES, REGION_KIND_FSDAX,
-  STATE_FREE, STATE_LIVE, fsdaxRegion, nsDataOffsetWord, type Allocator, type FsRegionOptions, type ReadPolicy,
+  ALLOCATORS, F_GENERATION, F_INCORE, F_MAP_BASE, F_NS, F_PAGES, F_READ_POLICY, F_STATE, FS_ALLOCATOR, FS_LIVE,
+  FS_META_PAGES, FS_READ_POLICY, FS_RMAPBT, FS_SHUTDOWN, FS_TYPE, FS_TYPES, FsRegion, MAP_HOLE, MAP_PAGE_MASK,
+  NAME_MAX_BYTES, READ_POLICIES, REGION_KIND_FSDAX, SHUTDOWN_CODE, STATE_FREE, STATE_LIVE, fsdaxRegion,
+  nsDataOffsetWord, type Allocator, type FsRegionOptions, type FsType, type ReadPolicy, type ShutdownReason,
 } from './fs-region.js';
+import { findMmRegion, zapFilePages } from '../mm/zap.js';
+import type { MmRegion } from '../mm/region.js';
+import { REGION_KIND_RMAP, Rmap, reserveMetadata } from '../xfs/index.js';
+import { MAX_NAMESPACES } from '../nvdimm/config.js';
 import type { InodeLock } from './rwsem.js';
 import { punchHole, type PunchResult } from './blocks.js';
 
-export { fsdaxRegion, REGION_KIND_FSDAX, READ_POLICIES, ALLOCATORS, type ReadPolicy, type Allocator, type FsRegionOptions };
+export { fsdaxRegion, REGION_KIND_FSDAX, READ_POLICIES, ALLOCATORS, FS_TYPES, type ReadPolicy, type Allocator, type FsRegionOptions, type FsType, type ShutdownReason };
+
+/** The on-disk flavour of the filesystem (FsDax.format). */
+export interface FsFormat {
+  /** 'ext4' (default): no dax holder, memory failures take the generic path; 'xfs': holder with notify_failure (6.0+). */
+  readonly type: FsType;
+  /** xfs only: the reverse-map B-tree exists (without it notify_failure says EOPNOTSUPP, M-4). */
+  readonly rmapbt: boolean;
+  /** Pages at the start of each device that hold metadata (AG headers, B-trees, log); no file block may use them. */
+  readonly metaPages: number;
+}
 
 export interface MkfsOptions extends FsRegionOptions {
   /** Default recovery-read policy of every file (iomap.ts); default 'off', the kernel's. */
@@ -128,6 +143,18 @@ export class DaxFile {
 
   /** i_size in bytes. */
   get sizeBytes(): number { return this.pages * 4096; }
+
+  /** @internal the file-table generation this handle was made for. */
+  get generation(): number { return this.#generation; }
+
+  /** The inode is in the inode cache (read in by any access since the file line, M-5). */
+  get incore(): boolean { return Atomics.load(this.#u32, this.#entry + F_INCORE / 4) !== 0; }
+
+  /** @internal iget: called by every access (read, write, punch, mmap); one load when already in core. */
+  markIncore(): void {
+    const i = this.#entry + F_INCORE / 4;
+    if (this.#u32[i] === 0) Atomics.store(this.#u32, i, 1);
+  }
 
   /** This file's own read policy, or 'inherit' (the filesystem's). */
   get readPolicy(): ReadPolicy | 'inherit' {
@@ -232,10 +259,128 @@ export class FsDax {
   /** @internal */
   readonly region: FsRegion;
 
+  #mm: MmRegion | undefined;
+  #rmap: Rmap | null | undefined;
+  readonly #files = new Map<number, DaxFile>();
+
   /** @internal use mkfsDax() or mountDax() */
   constructor(system: System, region: FsRegion) {
     this.system = system;
     this.region = region;
+  }
+
+  /** @internal the mm state whose page tables map this filesystem's files (absent without src/mm, or before initMm). */
+  get mm(): MmRegion | undefined {
+    this.#mm ??= findMmRegion(this.system.context, this.system.extraRegions);
+    return this.#mm;
+  }
+
+  /**
+   * The reverse map (src/xfs) the filesystem keeps of every block it owns: files and, on xfs,
+   * the metadata pages. Present when the system has an rmap region (createMmSystem).
+   * @throws {Error} from the xfs paths when the system has none.
+   */
+  get rmap(): Rmap {
+    const r = this.rmapOrNull;
+    if (r === null) throw new Error('dax: the system has no rmap region; create it with createMmSystem() or add rmapRegion() to extraRegions');
+    return r;
+  }
+
+  /** @internal the rmap, or null without an rmap region. */
+  get rmapOrNull(): Rmap | null {
+    if (this.#rmap === undefined) {
+      const region = this.system.extraRegions.find((x) => x.kind === REGION_KIND_RMAP);
+      this.#rmap = region === undefined ? null : new Rmap(this.system.context, region);
+    }
+    return this.#rmap;
+  }
+
+  /** Whether fs device index `dev` (a namespace index) holds this filesystem: an fsdax namespace. */
+  hasDevice(dev: number): boolean {
+    return dev < MAX_NAMESPACES && this.system.namespaces[dev]?.mode === 'fsdax';
+  }
+
+  /** A handle on the live file in table entry `index`, or undefined (cached per thread, checked by generation). */
+  fileAt(index: number): DaxFile | undefined {
+    const r = this.region;
+    if (index < 0 || index >= r.maxFiles || r.fileWord(index, F_STATE) !== STATE_LIVE) return undefined;
+    const cached = this.#files.get(index);
+    if (cached !== undefined && cached.generation === r.fileWord(index, F_GENERATION)) return cached;
+    const f = r.lock(() => (r.fileWord(index, F_STATE) === STATE_LIVE ? new DaxFile(this, index) : undefined));
+    if (f !== undefined) this.#files.set(index, f);
+    return f;
+  }
+
+  /** @internal rmap upkeep (fs mutex held): file pages [first, first+pages) now live at device page `devPage`. */
+  rmapMapped(file: DaxFile, first: number, devPage: number, pages: number): void {
+    this.rmapOrNull?.insert({ dev: file.ns.index, startPage: devPage, pages, owner: file.index, fileOffsetPages: first });
+  }
+
+  /** @internal rmap upkeep (fs mutex held): device pages [devPage, devPage+pages) of `file`'s device are free again. */
+  rmapUnmapped(file: DaxFile, devPage: number, pages: number): void {
+    this.rmapOrNull?.remove(file.ns.index, devPage, pages);
+  }
+
+  /** The on-disk flavour: type, reverse map, metadata pages. */
+  get format(): FsFormat {
+    return { type: FS_TYPES[this.region.word(FS_TYPE)]!, rmapbt: this.region.word(FS_RMAPBT) === 1, metaPages: this.region.word(FS_META_PAGES) };
+  }
+
+  /** Pages at the start of each device reserved for metadata. */
+  get metaPages(): number { return this.region.word(FS_META_PAGES); }
+
+  /**
+   * mkfs with another flavour (mkfs.xfs -m rmapbt=1, mkfs.ext4): only while no file exists.
+   * @throws {TypeError|RangeError} naming `type`, `rmapbt` or `metaPages`; {Error} when files exist.
+   */
+  reformat(f: Partial<FsFormat>): void {
+    if (typeof f !== 'object' || f === null) throw new TypeError(`format must be { type?, rmapbt?, metaPages? }, got ${describe(f)}`);
+    const type = checkChoice('type', f.type ?? 'ext4', FS_TYPES);
+    const rmapbt = f.rmapbt ?? type === 'xfs';
+    if (typeof rmapbt !== 'boolean') throw new TypeError(`rmapbt must be a boolean, got ${describe(f.rmapbt)}`);
+    if (rmapbt && type !== 'xfs') throw new RangeError('rmapbt: only xfs has a reverse-map B-tree; use type xfs or rmapbt false');
+    const minData = Math.min(...this.system.namespaces.map((n) => n.dataPages));
+    const metaPages = checkInteger('metaPages', f.metaPages ?? (type === 'xfs' ? 16 : 0), 0, minData - 1, 'pages', ` (the smallest device has ${minData} data pages)`);
+    const r = this.region;
+    r.lock(() => {
+      if (r.word(FS_LIVE) !== 0) throw new Error(`dax: cannot reformat a filesystem holding ${r.word(FS_LIVE)} files`);
+      r.setWord(FS_TYPE, FS_TYPES.indexOf(type));
+      r.setWord(FS_RMAPBT, rmapbt ? 1 : 0);
+      r.setWord(FS_META_PAGES, metaPages);
+      r.setWord(FS_SHUTDOWN, 0);
+      const rmap = this.rmapOrNull;
+      if (rmap !== null) {
+        this.system.namespaces.forEach((ns) => {
+          rmap.clear(ns.index);
+          if (ns.mode === 'fsdax' && type === 'xfs') reserveMetadata(rmap, ns.index, metaPages);
+        });
+      }
+    });
+  }
+
+  /** True once the filesystem shut down (one load: the I/O paths check it per call). */
+  get isShutdown(): boolean { return this.region.word(FS_SHUTDOWN) !== 0; }
+
+  /** Why the filesystem shut down, or null while it runs. */
+  get shutdown(): ShutdownReason | null {
+    const w = this.region.word(FS_SHUTDOWN);
+    return w === 0 ? null : SHUTDOWN_CODE[w - 1]!;
+  }
+
+  /** @internal xfs_force_shutdown: the first reason sticks; file I/O fails with EIO from now on. */
+  forceShutdown(reason: ShutdownReason): void {
+    this.region.lock(() => {
+      if (this.region.word(FS_SHUTDOWN) === 0) this.region.setWord(FS_SHUTDOWN, SHUTDOWN_CODE.indexOf(reason) + 1);
+    });
+  }
+
+  /**
+   * @internal File pages [first, first+pages) lose their blocks (punch) or get new ones (a hole
+   * filled): every process mapping them drops those page-table entries and the old blocks
+   * forget the file (unmap_mapping_range + dax_disassociate_entry). i_rwsem held exclusive.
+   */
+  invalidate(file: DaxFile, first: number, pages: number, oldPfns: readonly number[]): void {
+    if (this.mm !== undefined) zapFilePages(this.mm, file.index, first, pages, oldPfns);
   }
 
   /** Default recovery-read policy of files that set none. */
@@ -280,6 +425,7 @@ export class FsDax {
         if (r.fileName(i) === o.name) throw new RangeError(`name ${JSON.stringify(o.name)} is already used by a file`);
         used.push([r.fileWord(i, F_MAP_BASE), r.fileWord(i, F_PAGES)]);
       }
+      if (pgoff < this.metaPages) return { ok: false, errno: 'EBUSY' };
       for (let p = pgoff; p < pgoff + pages; p++) if (r.blockUsed(ns.index, p)) return { ok: false, errno: 'EBUSY' };
       const mapBase = firstFit(used, pages, r.mapCapacity);
       if (free < 0 || mapBase < 0) return { ok: false, errno: 'ENOSPC' };
@@ -292,11 +438,14 @@ export class FsDax {
       r.setFileWord(free, F_PAGES, pages);
       r.setFileWord(free, F_MAP_BASE, mapBase);
       r.setFileWord(free, F_READ_POLICY, 0);
+      r.setFileWord(free, F_INCORE, 0);
       r.setFileWord(free, F_GENERATION, r.fileWord(free, F_GENERATION) + 1);
       // Published last: a thread that finds the entry live finds it complete.
       r.setFileWord(free, F_STATE, STATE_LIVE);
       r.setWord(FS_LIVE, r.word(FS_LIVE) + 1);
-      return new DaxFile(this, free);
+      const file = new DaxFile(this, free);
+      this.rmapMapped(file, 0, pgoff, pages);
+      return file;
     });
   }
 
@@ -346,6 +495,12 @@ export class FsDax {
     }
     r.lock(() => {
       r.clearBitmap(ns.index, ns.size);
+      // The reverse map forgets the device; xfs metadata is laid out again for the new size.
+      const rmap = this.rmapOrNull;
+      if (rmap !== null && ns.index < rmap.devices) {
+        rmap.clear(ns.index);
+        if (this.format.type === 'xfs' && ns.mode === 'fsdax') reserveMetadata(rmap, ns.index, Math.min(this.metaPages, rmap.devicePages(ns.index)));
+      }
       r.setNsGeometry(ns.index, ns.dataPages, ns.dataOffset);
     });
   }

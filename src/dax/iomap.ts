@@ -250,6 +250,9 @@ export function daxPread(file: DaxFile, offset: number, bytes: number, options: 
   let rw: Rw | undefined;
   try {
     file.assertLive();
+    file.markIncore();
+    // xfs_file_read_iter: a shut-down filesystem fails every I/O (M-3).
+    if (file.fs.isShutdown) return { ok: false, errno: 'EIO', data: buf.subarray(0, 0) };
     rw = beginRw(file, false, policy, buf, offset);
     const done = want === 0 ? 0 : daxIomapRw(rw, offset, offset + want);
     if (done === 0 && rw.errno !== undefined) return { ok: false, errno: rw.errno, data: buf.subarray(0, 0) };
@@ -280,6 +283,8 @@ export function daxPwrite(file: DaxFile, offset: number, data: Uint8Array): Pwri
   let rw: Rw | undefined;
   try {
     file.assertLive();
+    file.markIncore();
+    if (file.fs.isShutdown) return { ok: false, errno: 'EIO' };
     rw = beginRw(file, true, 'off', data, offset);
     const done = len === 0 ? 0 : daxIomapRw(rw, offset, offset + len);
     if (done === 0 && rw.errno !== undefined) return { ok: false, errno: rw.errno };

@@ -70,6 +70,23 @@ export function memoryFailureKernelLocked(bus: NvdimmBus, pfn: number): 0 | 'ENX
 }
 
 /**
+ * set_mce_nospec(pfn) after memory_failure returned 0 (step 3 of the header). Device mutex held.
+ * @returns what happened to the page in the kernel direct map.
+ */
+export function setMceNospecLocked(bus: NvdimmBus, pfn: number): MceResult['nospec'] {
+  bus.state.assertHeld('set_mce_nospec');
+  const ns = bus.namespaceAt(pfn * PAGE);
+  if (ns === undefined) return 'none';
+  if (ns.config.kernel.setMceNospec === 'np' || ns.config.mceLsb >= 12) {
+    bus.ctx.wasm.set_mce_nospec(pfn);
+    bus.state.count('nospecNotPresent');
+    return 'not-present';
+  }
+  bus.state.count('nospecUncached');
+  return 'uncached';
+}
+
+/**
  * A machine check on consuming SPA byte `spa` from kernel context: steps 1-3 above.
  * @throws {RangeError} when `spa` is outside every region.
  */
@@ -78,21 +95,9 @@ export function machineCheck(bus: NvdimmBus, spa: number): MceResult {
   return bus.state.lock(() => {
     const recorded = nfitHandleMceLocked(bus, spa);
     bus.state.count('mce');
-    const ns = bus.namespaceAt(spa)!;
     const pfn = Math.floor(spa / PAGE);
     const memoryFailure = memoryFailureKernelLocked(bus, pfn);
-    let nospec: MceResult['nospec'] = 'none';
-    if (memoryFailure === 0) {
-      const wholePage = ns.config.mceLsb >= 12;
-      if (ns.config.kernel.setMceNospec === 'np' || wholePage) {
-        bus.ctx.wasm.set_mce_nospec(pfn);
-        bus.state.count('nospecNotPresent');
-        nospec = 'not-present';
-      } else {
-        bus.state.count('nospecUncached');
-        nospec = 'uncached';
-      }
-    }
+    const nospec = memoryFailure === 0 ? setMceNospecLocked(bus, pfn) : 'none';
     return { recorded, pfn, memoryFailure, nospec };
   });
 }

@@ -22,7 +22,7 @@ import { NAMESPACE_MODES } from '../nvdimm/config.js';
 import { KERNEL_VERSIONS, DEFAULT_KERNEL } from '../kernel/profiles.js';
 import { BADBLOCKS_KINDS, RUNS_MAX_CAPACITY } from '../badblocks/kinds.js';
 import { PAGE_BYTES, SECTOR_BYTES, type ArgsOfRow, type CommandSpec } from './spec.js';
-import { declareDevice, declareFile, reconfigureDevice } from './platform.js';
+import { declareDevice, declareDm, declareFile, declareFs, declareMmap, declareProcess, reconfigureDevice, requireMapped } from './platform.js';
 
 /** nvdimm/config.ts caps a namespace at 2^42 bytes. */
 const MAX_DEVICE_BYTES = 2 ** 42;
@@ -45,6 +45,25 @@ const OFFSET = { name: 'offset', type: 'size', min: 0, max: MAX_DEVICE_BYTES - 1
 const LEN = { name: 'len', type: 'size', min: 1, max: MAX_DEVICE_BYTES, required: true, help: 'bytes' } as const;
 const FILE_OFFSET = { name: 'offset', type: 'size', min: 0, max: MAX_DEVICE_BYTES - 1, required: true, help: 'first byte, from the file start' } as const;
 const CRC32 = { name: 'crc32', help: 'CRC-32 (ISO-HDLC, as zlib) of the bytes returned, "0x%08x"; present when ret is a byte count' } as const;
+
+const PROCESS = { name: 'process', type: 'ref', scope: 'process', required: true, help: 'a process declared by a process line' } as const;
+const MAP_FILE = { name: 'file', type: 'ref', scope: 'file', help: 'an fs-dax file (give file or dev)' } as const;
+const MAP_DEV = { name: 'dev', type: 'ref', scope: 'device', help: 'a devdax namespace (give file or dev)' } as const;
+const MAP_OFFSET = { name: 'offset', type: 'size', min: 0, max: MAX_DEVICE_BYTES - 1, required: true, help: 'byte in the mapping (= in the file or device)' } as const;
+const ROOT = { name: 'root', type: 'flag', help: 'the process has CAP_SYS_ADMIN' } as const;
+const SIGNAL_FIELDS = [
+  { name: 'signal', help: '"SIGBUS" when the process that ran the line got one (the first; code, lsb, addr with it)' },
+  { name: 'code', help: 'BUS_MCEERR_AR | BUS_MCEERR_AO | BUS_ADRERR | SI_KERNEL' },
+  { name: 'lsb', help: 'si_addr_lsb: 12, 21 or 30 (AR/AO)' },
+  { name: 'addr', help: 'si_addr, "0x..."' },
+] as const;
+const WORK_FIELDS = [
+  { name: 'notifications', help: 'notify_failure calls, counted at every layer (> 0 only)' },
+  { name: 'rmapLookups', help: 'reverse-map queries (> 0 only)' },
+  { name: 'unmapped', help: 'page-table pages removed (a PMD counts 512) (> 0 only)' },
+  { name: 'signals', help: 'signals sent to any process (> 0 only)' },
+  { name: 'hwpoison', help: 'pages newly marked HWPoison (> 0 only)' },
+] as const;
 
 /** A block device exists only in raw and fsdax mode (devdax has /dev/daxX.Y, no /dev/pmemX). */
 const BLOCK_MODES = ['raw', 'fsdax'] as const;
@@ -175,6 +194,7 @@ export const COMMANDS = [
     section: 'block',
     summary: 'O_DIRECT pread(2) on /dev/pmemX: pmem_submit_bio read, failfast on known-bad sectors, copy_mc on the rest.',
     keys: [DEV, SECTOR, IO_BYTES],
+    dm: true,
     modes: BLOCK_MODES,
     modesWhy: BLOCK_WHY,
     extents: [DEVICE_EXTENT('sector', SECTOR_BYTES, 'bytes', 1)],
@@ -187,6 +207,7 @@ export const COMMANDS = [
     section: 'block',
     summary: 'O_DIRECT pwrite(2) on /dev/pmemX: a known-bad range is cleared first (nvdimm_clear_poison), then memcpy_flushcache.',
     keys: [DEV, SECTOR, IO_BYTES, PATTERN],
+    dm: true,
     modes: BLOCK_MODES,
     modesWhy: BLOCK_WHY,
     extents: [DEVICE_EXTENT('sector', SECTOR_BYTES, 'bytes', 1)],
@@ -219,6 +240,7 @@ export const COMMANDS = [
     section: 'dax',
     summary: 'dax_zero_page_range(pgoff, pages): a pmem write of zeroes, which clears poison in the zeroed page.',
     keys: [DEV, PGOFF, { name: 'pages', type: 'int', unit: 'pages', min: 1, max: INT_MAX, default: 1, help: 'pages to zero (the DAX core supports only 1)' }],
+    dm: true,
     modes: BLOCK_MODES,
     modesWhy: BLOCK_WHY,
     extents: [DEVICE_EXTENT('pgoff', PAGE_BYTES, 'pages', PAGE_BYTES)],
@@ -234,6 +256,7 @@ export const COMMANDS = [
       { name: 'pages', type: 'int', unit: 'pages', min: -(2 ** 31), max: INT_MAX, required: true, help: 'nr_pages asked for (may pass the end of the device, D-5; negative is the kernel\'s EINVAL)' },
       { name: 'mode', type: 'enum', values: ['access', 'recovery-write'], required: true, help: 'DAX_ACCESS or DAX_RECOVERY_WRITE' },
     ],
+    dm: true,
     modes: BLOCK_MODES,
     modesWhy: BLOCK_WHY,
     extents: [{ start: [['pgoff', PAGE_BYTES]], within: 'device' }],
@@ -249,6 +272,7 @@ export const COMMANDS = [
       { name: 'offset', type: 'size', min: 0, max: PAGE_BYTES - 1, required: true, help: 'byte offset inside page pgoff' },
       IO_BYTES, PATTERN,
     ],
+    dm: true,
     modes: BLOCK_MODES,
     modesWhy: BLOCK_WHY,
     extents: [{ start: [['pgoff', PAGE_BYTES], ['offset', 1]], len: ['bytes', 1], within: 'device' }],
@@ -300,6 +324,159 @@ export const COMMANDS = [
     extents: [{ start: [['offset', 1]], len: ['bytes', 1], within: 'file' }],
     returns: '0, or EIO',
     reference: '§3.3, F-9',
+  },
+  // ---- processes, mappings, memory_failure (src/mm, src/xfs, src/dm) ----
+  {
+    word: 'fs',
+    section: 'mm',
+    summary: 'mkfs: the flavour of the fs-dax filesystem (before any file line). Without an fs line it is ext4-like with no metadata pages.',
+    keys: [
+      { name: 'type', type: 'enum', values: ['xfs', 'ext4'], required: true, help: 'xfs registers a dax holder (notify_failure, 6.0+); ext4 does not (the generic page->mapping path)' },
+      { name: 'rmapbt', type: 'enum', values: ['0', '1'], defaultText: '1 for xfs', help: 'xfs reverse-map B-tree: without it notify_failure says EOPNOTSUPP (M-4)' },
+      { name: 'meta-pages', type: 'int', unit: 'pages', min: 0, max: MAX_PAGE, defaultText: '16 for xfs, 0 for ext4', help: 'the first pages of each device hold metadata; a failure there shuts xfs down (M-3)' },
+    ],
+    returns: '0',
+    reference: '§6.3, §6.4, M-3, M-4',
+    effect: declareFs,
+  },
+  {
+    word: 'process',
+    section: 'mm',
+    summary: 'A process (it handles SIGBUS and keeps running; its signals are logged).',
+    keys: [
+      { name: 'name', type: 'name', scope: 'process', required: true, help: 'the name other lines use in process=' },
+      { name: 'early-kill', type: 'flag', help: 'prctl(PR_MCE_KILL, PR_MCE_KILL_EARLY): told (BUS_MCEERR_AO) about poison in pages it maps but did not touch' },
+    ],
+    beforeDevice: true,
+    returns: '0',
+    reference: '§6.1, §6.2, M-1',
+    effect: declareProcess,
+  },
+  {
+    word: 'sysctl',
+    section: 'mm',
+    summary: 'sysctl vm.memory_failure_early_kill: the early-kill default of processes that did not choose.',
+    keys: [{ name: 'memory_failure_early_kill', type: 'enum', values: ['0', '1'], required: true, help: '1: every mapper is told (AO); 0: only the consumer (AR)' }],
+    returns: '0',
+    reference: '§6.1, M-1',
+  },
+  {
+    word: 'mmap',
+    section: 'mm',
+    summary: 'mmap(MAP_SHARED) of a whole fs-dax file or devdax namespace; process i maps at 0x7f0000000000 + i*2^40, each mapping at the next 1 GiB boundary.',
+    keys: [
+      PROCESS,
+      MAP_FILE, MAP_DEV,
+      { name: 'pmd', type: 'flag', help: 'may map 2 MiB pages (a PMD fault falls back to 4 KiB over a bad page, F-7); devdax: 2 MiB alignment' },
+      { name: 'pud', type: 'flag', help: 'may map 1 GiB pages (devdax: 1 GiB alignment; fs-dax has no PUD faults and falls back)' },
+    ],
+    exclusive: [['file', 'dev'], ['pmd', 'pud']],
+    returns: '0, or ENODEV / ENOMEM / EIO (filesystem shut down)',
+    fields: [{ name: 'addr', help: 'the mapping\'s first virtual address, "0x..."' }],
+    reference: '§4.4, §6.2, F-6, F-7, M-7',
+    effect: declareMmap,
+  },
+  {
+    word: 'load',
+    section: 'mm',
+    summary: 'An 8-byte load through the process\'s mapping: faults in the page; a poisoned line is a machine check (memory_failure, SIGBUS).',
+    keys: [PROCESS, MAP_FILE, MAP_DEV, { ...MAP_OFFSET }],
+    exclusive: [['file', 'dev']],
+    returns: '0, or ESRCH; a SIGBUS the process got is on the line',
+    fields: SIGNAL_FIELDS,
+    reference: '§4.4, §6.1, §6.2, F-6, F-7, M-1, M-2, M-3, M-7',
+    effect: requireMapped,
+  },
+  {
+    word: 'store',
+    section: 'mm',
+    summary: 'An 8-byte store of `pattern` through the mapping (a write fault allocates a hole); stores do not consume poison.',
+    keys: [PROCESS, MAP_FILE, MAP_DEV, { ...MAP_OFFSET }, PATTERN],
+    exclusive: [['file', 'dev']],
+    returns: '0; a SIGBUS the process got (a refused fault) is on the line',
+    fields: SIGNAL_FIELDS,
+    reference: '§4.4, F-6',
+    effect: requireMapped,
+  },
+  {
+    word: 'madvise-hwpoison',
+    section: 'mm',
+    summary: 'madvise(MADV_HWPOISON) on the page at offset: memory_failure as if the page were bad (no badblocks entry).',
+    keys: [PROCESS, MAP_FILE, MAP_DEV, { ...MAP_OFFSET }, ROOT],
+    exclusive: [['file', 'dev']],
+    returns: '0 (the SIGBUS BUS_MCEERR_AR is on the line), or EPERM without root',
+    fields: SIGNAL_FIELDS,
+    reference: '§6.2, M-6',
+    effect: requireMapped,
+  },
+  {
+    word: 'madvise-soft-offline',
+    section: 'mm',
+    summary: 'madvise(MADV_SOFT_OFFLINE) on the page: DAX memory cannot be soft-offlined.',
+    keys: [PROCESS, MAP_FILE, MAP_DEV, { ...MAP_OFFSET }, ROOT],
+    exclusive: [['file', 'dev']],
+    returns: 'EIO (EPERM without root)',
+    reference: '§6.2, M-6',
+    effect: requireMapped,
+  },
+  {
+    word: 'signals',
+    section: 'mm',
+    summary: 'The signals the process received so far, oldest first.',
+    keys: [PROCESS],
+    returns: '[{"signal": "SIGBUS", "code": ..., "lsb": ..., "addr": "0x..."}, ...] (the last 64)',
+    reference: '§6.2',
+  },
+  {
+    word: 'memory-failure',
+    section: 'mm',
+    summary: 'An injected memory_failure over pages of the device (a CMCI/UCNA report, e.g. a poison-on-decode storm), per the memory-failure policy; the media is not poisoned.',
+    keys: [
+      DEV,
+      { name: 'pfn-offset', type: 'size', min: 0, max: MAX_DEVICE_BYTES - 1, required: true, help: 'first byte of the failed range, from the data start (whole pages are failed)' },
+      LEN,
+    ],
+    dm: true,
+    modes: ['fsdax', 'devdax', 'raw'],
+    extents: [DEVICE_EXTENT('pfn-offset', 1, 'len', 1)],
+    returns: '0, or the errno of the first memory_failure that failed (ENXIO: raw namespace; EFSCORRUPTED: xfs shut down)',
+    fields: WORK_FIELDS,
+    reference: '§6.1-§6.5, M-1..M-5, M-9',
+  },
+  {
+    word: 'unbind',
+    section: 'mm',
+    summary: 'Unbind the namespace\'s driver (kill_dax): 6.7+ tells the filesystem holder first (MF_MEM_PRE_REMOVE), then the device is dead.',
+    keys: [DEV],
+    returns: '0',
+    fields: WORK_FIELDS,
+    reference: '§6.3, M-8',
+  },
+  {
+    word: 'dm',
+    section: 'mm',
+    summary: 'A device-mapper table over namespaces (they become its members): linear pieces, a stripe, or an error target.',
+    keys: [
+      { name: 'name', type: 'name', scope: 'device', required: true, help: 'the name other lines use in dev=' },
+      { name: 'type', type: 'enum', values: ['linear', 'stripe', 'error'], required: true, help: 'the target type' },
+      { name: 'devs', type: 'string', maxLength: 4096, placeholder: 'pmem0:START:LEN,...', help: 'linear: NAME:START:LEN pieces (512-byte sectors from the member\'s data start, in dm order); stripe: NAME,NAME,...' },
+      { name: 'chunk', type: 'int', unit: 'sectors', min: 8, max: 2 ** 21, help: 'stripe chunk (a power of two, >= 8)' },
+      { name: 'sectors', type: 'int', unit: 'sectors', min: 8, max: MAX_SECTOR + 1, help: 'error target size' },
+    ],
+    returns: '0',
+    reference: '§6.5, F-8',
+    effect: declareDm,
+  },
+  {
+    word: 'policy',
+    section: 'mm',
+    summary: 'The designs under debate (the merged Linux behaviour is the default of each).',
+    keys: [
+      { name: 'memory-failure', type: 'enum', values: ['per-page', 'range'], help: 'per-page (Linux): memory_failure per page; range: one notification per contiguous range through each layer, one signal per process per range' },
+      { name: 'dm-recovery', type: 'enum', values: ['per-target', 'all-or-nothing'], help: 'per-target (Linux): each dm target forwards recovery_write; all-or-nothing: recovery only when every member has it' },
+    ],
+    returns: '0',
+    reference: '§6.3, §6.5',
   },
   // ---- time and power ----
   {

@@ -57,7 +57,10 @@ export interface SimPlatform {
 export type ExecutorFactory = (platform: SimPlatform) => Promise<SimExecutor>;
 
 /** The arguments of `word` as the executor receives them; device lines add their resolved namespace. */
-export type ExecArgs<W extends CommandWord> = ArgsOf<W> & (W extends 'device' | 'reconfigure' ? { readonly namespace: NamespaceConfig } : unknown);
+export type ExecArgs<W extends CommandWord> = ArgsOf<W>
+  & (W extends 'device' | 'reconfigure' ? { readonly namespace: NamespaceConfig } : unknown)
+  & (W extends 'fs' ? { readonly format: { readonly type: 'xfs' | 'ext4'; readonly rmapbt: boolean; readonly metaPages: number } } : unknown)
+  & (W extends 'dm' ? { readonly pieces: readonly { readonly dev: string; readonly start?: number; readonly len?: number }[] } : unknown);
 
 /**
  * One method per command word. Addresses are relative to the namespace data start, as in
@@ -110,6 +113,32 @@ export interface SimExecutor {
   advance(a: ExecArgs<'advance'>): MaybePromise<SimOutcome>;
   /** Media.powerFail over the whole platform; ret = bytes lost. */
   powerFail(a: ExecArgs<'power-fail'>): MaybePromise<SimOutcome>;
+  /** mkfs the filesystem's flavour (xfs holder + rmap, or ext4) before any file. */
+  fs(a: ExecArgs<'fs'>): MaybePromise<SimOutcome>;
+  /** A new process (prctl PR_MCE_KILL_EARLY with early-kill). */
+  process(a: ExecArgs<'process'>): MaybePromise<SimOutcome>;
+  /** sysctl vm.memory_failure_early_kill. */
+  sysctl(a: ExecArgs<'sysctl'>): MaybePromise<SimOutcome>;
+  /** mmap of a whole file or devdax namespace; fields: addr. */
+  mmap(a: ExecArgs<'mmap'>): MaybePromise<SimOutcome>;
+  /** A load through the mapping; a signal to the process is on the line. */
+  load(a: ExecArgs<'load'>): MaybePromise<SimOutcome>;
+  /** A store through the mapping. */
+  store(a: ExecArgs<'store'>): MaybePromise<SimOutcome>;
+  /** madvise(MADV_HWPOISON). */
+  madviseHwpoison(a: ExecArgs<'madvise-hwpoison'>): MaybePromise<SimOutcome>;
+  /** madvise(MADV_SOFT_OFFLINE). */
+  madviseSoftOffline(a: ExecArgs<'madvise-soft-offline'>): MaybePromise<SimOutcome>;
+  /** The process's signal log. */
+  signals(a: ExecArgs<'signals'>): MaybePromise<SimOutcome>;
+  /** An injected memory_failure over a range of the device (namespace or dm). */
+  memoryFailure(a: ExecArgs<'memory-failure'>): MaybePromise<SimOutcome>;
+  /** kill_dax on the namespace. */
+  unbind(a: ExecArgs<'unbind'>): MaybePromise<SimOutcome>;
+  /** Build a dm table over namespaces. */
+  dm(a: ExecArgs<'dm'>): MaybePromise<SimOutcome>;
+  /** Set the debated policies. */
+  policy(a: ExecArgs<'policy'>): MaybePromise<SimOutcome>;
   /** Release the simulated system (workers, memory). Called once after the last line, also after a failure. */
   close?(): MaybePromise<void>;
 }
@@ -141,4 +170,17 @@ export const DISPATCH: Dispatch = {
   'punch-hole': (e, a) => e.punchHole(a),
   'advance': (e, a) => e.advance(a),
   'power-fail': (e, a) => e.powerFail(a),
+  'fs': (e, a) => e.fs(a),
+  'process': (e, a) => e.process(a),
+  'sysctl': (e, a) => e.sysctl(a),
+  'mmap': (e, a) => e.mmap(a),
+  'load': (e, a) => e.load(a),
+  'store': (e, a) => e.store(a),
+  'madvise-hwpoison': (e, a) => e.madviseHwpoison(a),
+  'madvise-soft-offline': (e, a) => e.madviseSoftOffline(a),
+  'signals': (e, a) => e.signals(a),
+  'memory-failure': (e, a) => e.memoryFailure(a),
+  'unbind': (e, a) => e.unbind(a),
+  'dm': (e, a) => e.dm(a),
+  'policy': (e, a) => e.policy(a),
 };

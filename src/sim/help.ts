@@ -15,6 +15,7 @@ const SECTION_TITLES: Readonly<Record<Section, string>> = {
   block: 'Block I/O on /dev/pmemX',
   dax: 'DAX',
   files: 'fs-dax files',
+  mm: 'Processes, mappings and memory_failure',
   time: 'Time and power',
 };
 

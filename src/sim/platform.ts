@@ -26,6 +26,10 @@ import { bytesText } from './values.js';
 
 export interface DeviceEntry {
   readonly name: string;
+  /** A namespace (`device` line) or a device-mapper table (`dm` line). */
+  readonly kind?: 'dm';
+  /** dm: its members' names. */
+  readonly members?: readonly string[];
   /** Line of the `device` line. */
   readonly line: number;
   /** As declared, for the executor factory; null when the line was malformed. */
@@ -45,9 +49,23 @@ export interface FileEntry {
   readonly extent: { readonly pgoff: number; readonly pages: number } | null;
 }
 
+export interface ProcessEntry {
+  readonly name: string;
+  readonly line: number;
+  /** What it mapped so far: `file:NAME` or `dev:NAME`. */
+  readonly maps: Set<string>;
+}
+
 export class PlatformModel {
   readonly devices = new Map<string, DeviceEntry>();
   readonly files = new Map<string, FileEntry>();
+  readonly processes = new Map<string, ProcessEntry>();
+  /** Line of the `fs` line, if any (it must come before every file line). */
+  fsLine: number | undefined;
+  /** Pages at the start of each device the filesystem keeps for metadata (fs line). */
+  fsMetaPages = 0;
+  /** Namespaces a dm line claimed: name -> the dm device. */
+  readonly claimed = new Map<string, string>();
   /** Files a `reconfigure` destroyed: name → the reconfigure's line and the device. */
   readonly goneFiles = new Map<string, { readonly line: number; readonly dev: string }>();
   /** eADR is platform-wide (caches in the persistence domain); set by the first device line. */
@@ -57,25 +75,30 @@ export class PlatformModel {
     return this.devices.values().next().value;
   }
 
+  #scope(scope: Scope): Map<string, { readonly line: number }> {
+    return scope === 'device' ? this.devices : scope === 'file' ? this.files : this.processes;
+  }
+
   names(scope: Scope): string[] {
-    return [...(scope === 'device' ? this.devices : this.files).keys()];
+    return [...this.#scope(scope).keys()];
   }
 
   /** Line that declared `name` in `scope`, if it is declared. */
   declaredOn(scope: Scope, name: string): number | undefined {
-    return (scope === 'device' ? this.devices : this.files).get(name)?.line;
+    return this.#scope(scope).get(name)?.line;
   }
 
   /** Registers a name whose line was malformed, so later uses are not reported again. */
   declareBroken(scope: Scope, name: string, line: number): void {
     if (this.declaredOn(scope, name) !== undefined) return;
     if (scope === 'device') this.devices.set(name, { name, line, declared: null, current: null, options: null });
-    else this.files.set(name, { name, line, dev: '', extent: null });
+    else if (scope === 'file') this.files.set(name, { name, line, dev: '', extent: null });
+    else this.processes.set(name, { name, line, maps: new Set() });
   }
 
-  /** Every well-formed namespace as its device line declared it, in order. */
+  /** Every well-formed namespace as its device line declared it, in order (dm devices are not namespaces). */
   namespaces(): NamespaceConfig[] {
-    return [...this.devices.values()].flatMap((d) => (d.declared ? [d.declared] : []));
+    return [...this.devices.values()].flatMap((d) => (d.declared && d.kind !== 'dm' ? [d.declared] : []));
   }
 }
 
@@ -124,7 +147,7 @@ function optionsBefore(platform: PlatformModel): NamespaceOptions[] {
 
 /** `device`: resolves the namespace layout and declares it. */
 export function declareDevice(args: ArgValues, platform: PlatformModel, line: number): EffectResult {
-  const count = platform.devices.size;
+  const count = [...platform.devices.values()].filter((d) => d.kind !== 'dm').length;
   const name = (args['name'] as string | undefined) ?? `pmem${count}`;
   if (args['name'] === undefined && platform.declaredOn('device', name) !== undefined) {
     return { error: `the default name ${JSON.stringify(name)} is taken (line ${platform.declaredOn('device', name)}); give this device a name=` };
@@ -202,6 +225,15 @@ export function declareFile(args: ArgValues, platform: PlatformModel, line: numb
   const dev = args['dev'] as string;
   const pgoff = args['pgoff'] as number;
   const pages = args['pages'] as number;
+  const claimedBy = platform.claimed.get(dev);
+  if (claimedBy !== undefined) {
+    platform.declareBroken('file', name, line);
+    return { error: `${dev} is a member of dm device ${claimedBy}: dm holds it open exclusively, so no filesystem can use it` };
+  }
+  if (pgoff < platform.fsMetaPages) {
+    platform.declareBroken('file', name, line);
+    return { error: `pgoff=${pgoff}: the filesystem keeps pages [0, ${platform.fsMetaPages}) of each device for metadata (fs meta-pages on line ${platform.fsLine ?? 0}); start at ${platform.fsMetaPages} or more` };
+  }
   for (const f of platform.files.values()) {
     if (f.dev !== dev || !f.extent) continue;
     const { pgoff: p, pages: n } = f.extent;
@@ -223,4 +255,128 @@ export function dataBytes(entry: DeviceEntry): number | null {
 /** A file's size in bytes, or null when its declaration was malformed. */
 export function fileBytes(entry: FileEntry): number | null {
   return entry.extent ? entry.extent.pages * PAGE_BYTES : null;
+}
+
+/** `fs`: the filesystem's flavour, once, before any file line. */
+export function declareFs(args: ArgValues, platform: PlatformModel, line: number): EffectResult {
+  if (platform.fsLine !== undefined) return { error: `the filesystem was already formatted on line ${platform.fsLine}; one fs line per script` };
+  const first = platform.files.values().next().value;
+  if (first !== undefined) return { error: `comes after file ${JSON.stringify(first.name)} (line ${first.line}); mkfs first: put the fs line before every file line` };
+  const type = args['type'] as string;
+  const rmapbt = args['rmapbt'] as string | undefined;
+  if (type !== 'xfs' && rmapbt === '1') return { error: 'rmapbt=1: only xfs has a reverse-map B-tree; use type=xfs or drop rmapbt' };
+  const meta = (args['meta-pages'] as number | undefined) ?? (type === 'xfs' ? 16 : 0);
+  for (const d of platform.devices.values()) {
+    const bytes = d.current && d.kind !== 'dm' && d.current.mode === 'fsdax' ? dataBytes(d) : null;
+    if (bytes !== null && meta >= bytes / PAGE_BYTES) return { error: `meta-pages=${meta}: ${d.name} has only ${bytes / PAGE_BYTES} data pages; metadata must leave room for files` };
+  }
+  platform.fsLine = line;
+  platform.fsMetaPages = meta;
+  return { extra: { format: { type, metaPages: meta, rmapbt: rmapbt === undefined ? type === 'xfs' : rmapbt === '1' } } };
+}
+
+/** `process`: a new process name. */
+export function declareProcess(args: ArgValues, platform: PlatformModel, line: number): EffectResult {
+  platform.processes.set(args['name'] as string, { name: args['name'] as string, line, maps: new Set() });
+  return {};
+}
+
+/** The mapping key (`file:F` / `dev:D`) of a line with file= or dev=, or an error. */
+function mapKey(args: ArgValues, platform: PlatformModel): { key: string } | { error: string } {
+  const file = args['file'] as string | undefined;
+  const dev = args['dev'] as string | undefined;
+  if (file === undefined && dev === undefined) return { error: 'give file=F (an fs-dax file) or dev=D (a devdax namespace)' };
+  if (file !== undefined) return { key: `file:${file}` };
+  const d = platform.devices.get(dev!);
+  if (d?.current && (d.kind === 'dm' || d.current.mode !== 'devdax')) {
+    return { error: `dev=${dev} is ${d.kind === 'dm' ? 'a dm device' : `a ${d.current.mode} namespace`}; only a devdax namespace is mapped as a device (map its files with file=)` };
+  }
+  return { key: `dev:${dev!}` };
+}
+
+/** `mmap`: the process maps the whole file or devdax namespace. */
+export function declareMmap(args: ArgValues, platform: PlatformModel): EffectResult {
+  const k = mapKey(args, platform);
+  if ('error' in k) return k;
+  const proc = platform.processes.get(args['process'] as string);
+  if (proc === undefined) return {};
+  if (args['pmd'] === true && args['pud'] === true) return { error: 'give pmd or pud, not both' };
+  proc.maps.add(k.key);
+  return {};
+}
+
+/** load, store, madvise-*: the process must have mapped the target on an earlier line. */
+export function requireMapped(args: ArgValues, platform: PlatformModel): EffectResult {
+  const k = mapKey(args, platform);
+  if ('error' in k) return k;
+  const proc = platform.processes.get(args['process'] as string);
+  if (proc === undefined || platform.processes.get(args['process'] as string)?.line === undefined) return {};
+  const [kind, name] = k.key.split(':') as [string, string];
+  if (!proc.maps.has(k.key)) {
+    return { error: `process ${proc.name} has not mapped ${kind === 'file' ? 'file' : 'device'} ${JSON.stringify(name)}; add "mmap process=${proc.name} ${kind}=${name}" before this line` };
+  }
+  const offset = args['offset'] as number;
+  const width = args['pattern'] !== undefined || !('root' in args) ? 8 : 1;
+  if (offset % width !== 0) return { error: `offset=${offset} must be a multiple of 8: one aligned 8-byte access` };
+  const entry = kind === 'file' ? platform.files.get(name) : platform.devices.get(name);
+  const size = entry === undefined ? null : kind === 'file' ? fileBytes(entry as FileEntry) : dataBytes(entry as DeviceEntry);
+  if (size !== null && offset + width > size) return { error: `offset=${offset} + ${width} bytes ends past the end of ${kind} ${JSON.stringify(name)}, which holds ${bytesText(size)}` };
+  return {};
+}
+
+/** `dm`: a device-mapper table over declared namespaces; the namespaces become its members. */
+export function declareDm(args: ArgValues, platform: PlatformModel, line: number): EffectResult {
+  const name = args['name'] as string;
+  const type = args['type'] as string;
+  const fail = (error: string): EffectResult => {
+    platform.declareBroken('device', name, line);
+    return { error };
+  };
+  const text = args['devs'] as string | undefined;
+  let bytes: number;
+  const members: string[] = [];
+  const pieces: { dev: string; start?: number; len?: number }[] = [];
+  if (type === 'error') {
+    if (text !== undefined || args['chunk'] !== undefined) return fail('type=error takes sectors=N only (no devs, no chunk)');
+    const sectors = args['sectors'] as number | undefined;
+    if (sectors === undefined) return fail('type=error needs sectors=N: the size of the error target in 512-byte sectors (a multiple of 8)');
+    if (sectors % 8 !== 0) return fail(`sectors=${sectors} must be a multiple of 8 (whole 4096-byte pages, so DAX pages never straddle targets)`);
+    bytes = sectors * 512;
+  } else {
+    if (text === undefined) return fail(type === 'linear' ? 'type=linear needs devs=NAME:START:LEN[,...] (sectors from the member\'s data start)' : 'type=stripe needs devs=NAME,NAME[,...] and chunk=SECTORS');
+    if (args['sectors'] !== undefined) return fail(`sectors= is for type=error; a ${type} table's size comes from devs`);
+    for (const part of text.split(',')) {
+      const f = part.split(':');
+      const dev = f[0]!;
+      const d = platform.devices.get(dev);
+      if (d === undefined || d.kind === 'dm') return fail(`devs: ${JSON.stringify(dev)} is not a declared namespace; declared: ${platform.namespaces().map((n) => n.name).join(', ')}`);
+      if (d.current && d.current.mode !== 'fsdax') return fail(`devs: ${dev} is a ${d.current.mode} namespace; dm DAX tables need fsdax members (pmem dax operations)`);
+      if (platform.claimed.has(dev) && platform.claimed.get(dev) !== undefined && !members.includes(dev)) return fail(`devs: ${dev} is already a member of dm device ${platform.claimed.get(dev)!}`);
+      for (const file of platform.files.values()) if (file.dev === dev) return fail(`devs: ${dev} holds file ${JSON.stringify(file.name)} (line ${file.line}); dm needs the namespace exclusively`);
+      if (type === 'linear') {
+        if (f.length !== 3 || !/^\d+$/.test(f[1]!) || !/^\d+$/.test(f[2]!)) return fail(`devs: ${JSON.stringify(part)} must be NAME:START:LEN with START and LEN in 512-byte sectors`);
+        pieces.push({ dev, start: Number(f[1]), len: Number(f[2]) });
+      } else {
+        if (f.length !== 1) return fail(`devs: ${JSON.stringify(part)}: a stripe member is a namespace name only`);
+        pieces.push({ dev });
+      }
+      if (!members.includes(dev)) members.push(dev);
+    }
+    if (type === 'stripe') {
+      const chunk = args['chunk'] as number | undefined;
+      if (chunk === undefined) return fail('type=stripe needs chunk=SECTORS (a power of two, at least 8)');
+      if (pieces.length < 2) return fail(`devs: a stripe needs at least 2 members, got ${pieces.length}`);
+      const min = Math.min(...pieces.map((p) => { const d = platform.devices.get(p.dev)!; return dataBytes(d) ?? 0; })) / 512;
+      bytes = Math.floor(min / chunk) * chunk * pieces.length * 512;
+    } else {
+      if (args['chunk'] !== undefined) return fail('chunk= is for type=stripe');
+      bytes = pieces.reduce((a, p) => a + p.len! * 512, 0);
+    }
+  }
+  const base = members.length > 0 ? platform.devices.get(members[0]!)!.current : [...platform.devices.values()].find((d) => d.current && d.kind !== 'dm')?.current;
+  if (!base) return fail('dm needs a declared namespace first');
+  for (const m of members) platform.claimed.set(m, name);
+  const current: NamespaceConfig = { ...base, name, size: bytes, dataOffset: 0, mode: 'fsdax' };
+  platform.devices.set(name, { name, line, kind: 'dm', members, declared: null, current, options: null });
+  return { extra: { pieces } };
 }

@@ -21,7 +21,7 @@ import type { NamespaceMode } from '../nvdimm/config.js';
 import type { PlatformModel } from './platform.js';
 
 /** Name spaces of things a script declares and then refers to. Issue 5 adds `process`. */
-export type Scope = 'device' | 'file';
+export type Scope = 'device' | 'file' | 'process';
 
 /** What an integer counts; every number in a script says its unit (DESIGN.md "Bad input"). */
 export type IntUnit = 'sectors' | 'blocks' | 'pages' | 'ms' | 'log2-bytes' | 'entries';
@@ -68,6 +68,7 @@ export interface EnumKey extends KeyCommon {
   readonly values: readonly string[];
   readonly required?: true;
   readonly default?: string;
+  readonly defaultText?: string;
 }
 
 /** Free text, usually quoted (`text="100 8\n"`). */
@@ -122,7 +123,7 @@ export interface Extent {
 }
 
 /** Groups of the manual's chapters, in order. */
-export type Section = 'platform' | 'errors' | 'badblocks' | 'block' | 'dax' | 'files' | 'time';
+export type Section = 'platform' | 'errors' | 'badblocks' | 'block' | 'dax' | 'files' | 'mm' | 'time';
 
 /** Parsed arguments of one line, kebab-case keys, before camel-casing. */
 export type ArgValues = Readonly<Record<string, unknown>>;
@@ -155,6 +156,8 @@ export interface CommandSpec {
   readonly extents?: readonly Extent[];
   /** Keys of which at most one may be given. */
   readonly exclusive?: readonly (readonly string[])[];
+  /** The command also runs on a dm device (`dev=` naming a `dm` line); otherwise dm devices are refused. */
+  readonly dm?: true;
   /** True only for commands that may come before any `device` line (`device` itself). */
   readonly beforeDevice?: true;
   readonly effect?: Effect;
@@ -163,7 +166,8 @@ export interface CommandSpec {
 // ---- Types derived from the rows (so executor signatures cannot drift from the table) ----
 
 /** `data-offset` → `dataOffset`. */
-export type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+export type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}`
+  : S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
 
 /** Runtime twin of Camel. */
 export function camel(name: string): string {

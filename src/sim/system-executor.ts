@@ -56,7 +56,7 @@
  *   durable    fsync: bytes the fence made durable
  *   files      power-fail with files: bytes each file lost, by name
  */
-import { createSystem, type System } from '../nvdimm/system.js';
+import type { System } from '../nvdimm/system.js';
 import type { NamespaceConfig, NamespaceOptions, ModelOptions } from '../nvdimm/config.js';
 import type { Namespace } from '../nvdimm/namespace.js';
 import { disableNamespace, enableNamespace, reconfigureNamespace } from '../nvdimm/lifecycle.js';
@@ -66,7 +66,15 @@ import { nvdimmClearPoison } from '../nvdimm/clear.js';
 import type { CounterName } from '../nvdimm/state.js';
 import { pmemFlush, pmemRead, pmemWrite, type BioFailure } from '../pmem/block.js';
 import { daxDirectAccess, daxRecoveryWrite, daxZeroPageRange } from '../dax/super.js';
-import { fsdaxRegion, mkfsDax, type DaxFile, type FsDax } from '../dax/fs.js';
+import type { DaxFile, FsDax } from '../dax/fs.js';
+import { createMmSystem } from '../mm/system.js';
+import type { Mm } from '../mm/mm.js';
+import { createProcess, mmap, type Mapping, type Process } from '../mm/process.js';
+import { load, store } from '../mm/access.js';
+import { madviseHwpoison, madviseSoftOffline, memoryFailureEvent, unbind } from '../mm/events.js';
+import { readSignals, signalCountLocked, signalsSinceLocked, type SigInfo } from '../mm/signals.js';
+import type { MmCounterName } from '../mm/region.js';
+import { createDm, dmDaxDirectAccess, dmDaxRecoveryWrite, dmDaxZeroPageRange, dmRead, dmWrite, type DmDevice } from '../dm/index.js';
 import { daxPread, daxPwrite } from '../dax/iomap.js';
 import type { WasmBuild } from '../core/wasm.js';
 import type { ExecArgs, ExecutorFactory, JsonValue, SimExecutor, SimOutcome, SimPlatform } from './executor.js';
@@ -94,12 +102,11 @@ function optionsOf(c: NamespaceConfig): NamespaceOptions {
 export function systemExecutorFactory(options: SystemExecutorOptions = {}): ExecutorFactory {
   return async (platform: SimPlatform): Promise<SimExecutor> => {
     const namespaces = platform.namespaces.map(optionsOf);
-    const system = await createSystem({
+    const { system, fs, mm } = await createMmSystem({
       namespaces,
       model: { ...options.model, time: 'virtual' },
       maxThreads: 1,
       eADR: platform.eadr,
-      extraRegions: [fsdaxRegion(platform.namespaces.map((n) => n.size))],
       ...(options.build === undefined ? {} : { build: options.build }),
     });
     try {
@@ -109,10 +116,9 @@ export function systemExecutorFactory(options: SystemExecutorOptions = {}): Exec
           throw new Error(`namespace ${want.name}: the system placed it at ${got.regionStart}+${got.dataOffset}, validation at ${want.regionStart}+${want.dataOffset}`);
         }
       });
-      const fs = mkfsDax(system);
       // Each namespace is enabled by its own device line.
       for (const ns of system.namespaces) disableNamespace(ns);
-      return new SystemExecutor(system, fs);
+      return new SystemExecutor(system, fs, mm);
     } catch (err) {
       system.detach();
       throw err;
@@ -128,12 +134,17 @@ type Fields = Record<string, JsonValue>;
 class SystemExecutor implements SimExecutor {
   readonly #system: System;
   readonly #fs: FsDax;
+  readonly #mm: Mm;
   readonly #files = new Map<string, DaxFile>();
+  readonly #procs = new Map<string, Process>();
+  readonly #maps = new Map<string, Mapping>();
+  readonly #dms = new Map<string, DmDevice>();
   #closed = false;
 
-  constructor(system: System, fs: FsDax) {
+  constructor(system: System, fs: FsDax, mm: Mm) {
     this.#system = system;
     this.#fs = fs;
+    this.#mm = mm;
   }
 
   #ns(name: string): Namespace {
@@ -221,6 +232,13 @@ class SystemExecutor implements SimExecutor {
   }
 
   read(a: ExecArgs<'read'>): SimOutcome {
+    const dm = this.#dms.get(a.dev);
+    if (dm !== undefined) {
+      return this.#tracked(() => {
+        const r = dmRead(dm, a.sector, a.bytes);
+        return r.ok ? { ret: r.bytes, data: r.data } : { ret: r.errno, fields: { delivered: r.bytesDone, ...(r.cause === undefined ? {} : { cause: r.cause }) } };
+      }, { mce: true });
+    }
     const ns = this.#ns(a.dev);
     return this.#tracked(() => {
       const n = a.bytes;
@@ -248,6 +266,13 @@ class SystemExecutor implements SimExecutor {
   }
 
   write(a: ExecArgs<'write'>): SimOutcome {
+    const dm = this.#dms.get(a.dev);
+    if (dm !== undefined) {
+      return this.#tracked(() => {
+        const r = dmWrite(dm, a.sector, new Uint8Array(a.bytes).fill(a.pattern));
+        return r.ok ? { ret: r.bytes } : { ret: r.errno, fields: { written: r.bytesDone, ...(r.cause === undefined ? {} : { cause: r.cause }) } };
+      });
+    }
     const ns = this.#ns(a.dev);
     return this.#tracked(() => {
       const n = a.bytes;
@@ -285,6 +310,13 @@ class SystemExecutor implements SimExecutor {
   }
 
   zeroPage(a: ExecArgs<'zero-page'>): SimOutcome {
+    const dm = this.#dms.get(a.dev);
+    if (dm !== undefined) {
+      return this.#tracked(() => {
+        const r = dmDaxZeroPageRange(dm, a.pgoff, a.pages);
+        return { ret: r.ok ? 0 : r.errno };
+      });
+    }
     const ns = this.#ns(a.dev);
     return this.#tracked(() => {
       const r = daxZeroPageRange(ns, a.pgoff, a.pages);
@@ -293,11 +325,16 @@ class SystemExecutor implements SimExecutor {
   }
 
   daxAccess(a: ExecArgs<'dax-access'>): SimOutcome {
-    const r = daxDirectAccess(this.#ns(a.dev), a.pgoff, a.pages, a.mode);
+    const dm = this.#dms.get(a.dev);
+    const r = dm !== undefined ? dmDaxDirectAccess(dm, a.pgoff, a.pages, a.mode) : daxDirectAccess(this.#ns(a.dev), a.pgoff, a.pages, a.mode);
     return { ret: r.ok ? r.pages : r.errno };
   }
 
   recoveryWrite(a: ExecArgs<'recovery-write'>): SimOutcome {
+    const dm = this.#dms.get(a.dev);
+    if (dm !== undefined) {
+      return this.#tracked(() => ({ ret: dmDaxRecoveryWrite(dm, a.pgoff, a.offset, new Uint8Array(a.bytes).fill(a.pattern), this.#mm.dmRecoveryPolicy) }));
+    }
     const ns = this.#ns(a.dev);
     return this.#tracked(() => ({ ret: daxRecoveryWrite(ns, a.pgoff, a.offset, new Uint8Array(a.bytes).fill(a.pattern)) }));
   }
@@ -346,9 +383,146 @@ class SystemExecutor implements SimExecutor {
     return { ret: r.lostBytes, fields: { files } };
   }
 
+  // ---- src/mm, src/xfs, src/dm ----
+
+  #proc(name: string): Process {
+    const p = this.#procs.get(name);
+    if (p === undefined) throw new Error(`process ${JSON.stringify(name)} was not created (its process line failed)`);
+    return p;
+  }
+
+  #mapping(a: { process: string; file?: string | undefined; dev?: string | undefined }): Mapping {
+    const key = `${a.process}|${a.file !== undefined ? `file:${a.file}` : `dev:${a.dev!}`}`;
+    const m = this.#maps.get(key);
+    if (m === undefined) throw new Error(`${key}: the mmap line failed`);
+    return m;
+  }
+
+  /**
+   * Runs `fn` and adds to its fields the first signal `proc` received during it and the mm's
+   * work counters that moved.
+   */
+  #mmTracked(proc: Process | null, fn: () => SimOutcome): SimOutcome {
+    const r = this.#mm.region;
+    const before = this.#mm.counters();
+    const sigBefore = proc === null ? 0 : r.lock(() => signalCountLocked(r, proc.index));
+    const out = fn();
+    const after = this.#mm.counters();
+    const d = (c: MmCounterName): number => after[c] - before[c];
+    const extra: Fields = {};
+    if (proc !== null) {
+      const got = r.lock(() => signalsSinceLocked(r, proc.index, sigBefore));
+      if (got.length > 0) Object.assign(extra, sigFields(got[0]!));
+    }
+    const work: [string, MmCounterName][] = [['notifications', 'notifications'], ['rmapLookups', 'rmapLookups'], ['unmapped', 'pagesUnmapped'], ['signals', 'signals'], ['hwpoison', 'hwpoisonPages']];
+    for (const [field, c] of work) if (d(c) > 0) extra[field] = d(c);
+    return { ...out, fields: { ...out.fields, ...extra } };
+  }
+
+  fs(a: ExecArgs<'fs'>): SimOutcome {
+    this.#fs.reformat(a.format);
+    return { ret: 0 };
+  }
+
+  process(a: ExecArgs<'process'>): SimOutcome {
+    this.#procs.set(a.name, createProcess(this.#mm, a.name, { mceKill: a.earlyKill ? 'early' : 'default' }));
+    return { ret: 0 };
+  }
+
+  sysctl(a: ExecArgs<'sysctl'>): SimOutcome {
+    this.#mm.earlyKill = a.memoryFailureEarlyKill === '1';
+    return { ret: 0 };
+  }
+
+  mmap(a: ExecArgs<'mmap'>): SimOutcome {
+    const proc = this.#proc(a.process);
+    const target = a.file !== undefined ? this.#file(a.file) : this.#ns(a.dev!);
+    const m = mmap(this.#mm, proc, target, a.pud ? 'pud' : a.pmd ? 'pmd' : 'pte');
+    if ('errno' in m) return { ret: m.errno };
+    this.#maps.set(`${a.process}|${a.file !== undefined ? `file:${a.file}` : `dev:${a.dev}`}`, m);
+    return { ret: 0, fields: { addr: hex(m.vaddr) } };
+  }
+
+  load(a: ExecArgs<'load'>): SimOutcome {
+    const map = this.#mapping(a);
+    return this.#tracked(() => this.#mmTracked(map.process, () => {
+      const r = load(this.#mm, map, a.offset, 8);
+      return { ret: 'errno' in r ? r.errno : 0 };
+    }), { mce: true });
+  }
+
+  store(a: ExecArgs<'store'>): SimOutcome {
+    const map = this.#mapping(a);
+    return this.#tracked(() => this.#mmTracked(map.process, () => {
+      const r = store(this.#mm, map, a.offset, new Uint8Array(8).fill(a.pattern));
+      return { ret: 'errno' in r ? r.errno : 0 };
+    }));
+  }
+
+  madviseHwpoison(a: ExecArgs<'madvise-hwpoison'>): SimOutcome {
+    const map = this.#mapping(a);
+    return this.#mmTracked(map.process, () => {
+      const r = madviseHwpoison(this.#mm, map, a.offset, a.root);
+      return { ret: r.ok ? 0 : r.errno };
+    });
+  }
+
+  madviseSoftOffline(a: ExecArgs<'madvise-soft-offline'>): SimOutcome {
+    return { ret: madviseSoftOffline(this.#mm, this.#mapping(a), a.offset, a.root).errno };
+  }
+
+  signals(a: ExecArgs<'signals'>): SimOutcome {
+    return { ret: readSignals(this.#mm.region, this.#proc(a.process).index).log.map(sigFields) };
+  }
+
+  memoryFailure(a: ExecArgs<'memory-failure'>): SimOutcome {
+    const dev = this.#dms.get(a.dev) ?? this.#ns(a.dev);
+    return this.#tracked(() => this.#mmTracked(null, () => {
+      const r = memoryFailureEvent(this.#mm, dev, a.pfnOffset, a.len);
+      const failed = Object.keys(r.results).find((k) => k !== '0' && k !== 'EOPNOTSUPP');
+      return { ret: failed ?? 0, fields: { calls: r.calls } };
+    }));
+  }
+
+  unbind(a: ExecArgs<'unbind'>): SimOutcome {
+    const ns = this.#ns(a.dev);
+    return this.#mmTracked(null, () => {
+      const r = unbind(this.#mm, ns);
+      return { ret: r === null ? 0 : r };
+    });
+  }
+
+  dm(a: ExecArgs<'dm'>): SimOutcome {
+    const ns = (n: string): Namespace => this.#ns(n);
+    const spec = a.type === 'error'
+      ? [{ type: 'error' as const, len: a.sectors! }]
+      : a.type === 'linear'
+        ? a.pieces.map((p) => ({ type: 'linear' as const, dev: ns(p.dev), start: p.start!, len: p.len! }))
+        : [{ type: 'stripe' as const, devs: a.pieces.map((p) => ns(p.dev)), chunk: a.chunk! }];
+    const dm = createDm(a.name, spec);
+    this.#dms.set(a.name, dm);
+    this.#mm.addDm(dm);
+    return { ret: 0 };
+  }
+
+  policy(a: ExecArgs<'policy'>): SimOutcome {
+    if (a.memoryFailure !== undefined) this.#mm.memoryFailurePolicy = a.memoryFailure;
+    if (a.dmRecovery !== undefined) this.#mm.dmRecoveryPolicy = a.dmRecovery;
+    return { ret: 0 };
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#system.detach();
   }
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+/** A signal as the output line shows it. */
+function sigFields(s: SigInfo): Fields {
+  return { signal: s.signal, code: s.code, ...(s.lsb === undefined ? {} : { lsb: s.lsb }), ...(s.addr === undefined ? {} : { addr: hex(s.addr) }) };
 }

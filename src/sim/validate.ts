@@ -147,10 +147,10 @@ function checkPlatform(spec: CommandSpec, values: Map<string, unknown>, platform
     if (key.type !== 'ref') continue;
     const name = values.get(key.name);
     if (typeof name !== 'string') continue; // optional and absent, or dev: resolved below
-    const found = key.scope === 'device' ? platform.devices.get(name) : platform.files.get(name);
+    const found = key.scope === 'device' ? platform.devices.get(name) : key.scope === 'file' ? platform.files.get(name) : platform.processes.get(name);
     if (!found) return unknownName(key, name, platform);
     if (key.scope === 'device') device = found as DeviceEntry;
-    else file = found as FileEntry;
+    else if (key.scope === 'file') file = found as FileEntry;
   }
   if (spec.keys.some((k) => k.name === 'dev') && values.get('dev') === undefined) {
     // A file names its device; otherwise `dev` defaults to the first device line.
@@ -158,6 +158,9 @@ function checkPlatform(spec: CommandSpec, values: Map<string, unknown>, platform
     if (device) values.set('dev', device.name);
   }
   if (!device && file) device = platform.devices.get(file.dev);
+  if (device?.kind === 'dm' && !spec.dm) {
+    return `dev=${device.name} is a dm device (line ${device.line}); ${spec.word} needs a namespace`;
+  }
   if (spec.modes && device?.current && !spec.modes.includes(device.current.mode)) {
     return `needs a ${spec.modes.join(' or ')} namespace, and ${device.name} is ${device.current.mode}${reconfigured(device)}: ${spec.modesWhy ?? ''}`;
   }

@@ -35,6 +35,7 @@ export const UNIT_TEXT: Readonly<Record<IntUnit, string>> = {
 export const NAME_SYNTAX: Readonly<Record<Scope, { readonly re: RegExp; readonly text: string }>> = {
   device: { re: /^[a-z][a-z0-9_.-]{0,30}$/, text: 'a lower-case letter, then up to 30 of a-z 0-9 _ . -' },
   file: { re: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, text: 'up to 64 of A-Z a-z 0-9 _ . - (not starting with . or -)' },
+  process: { re: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,47}$/, text: 'up to 48 of A-Z a-z 0-9 _ . - (not starting with . or -)' },
 };
 
 export type Parsed = { readonly value: unknown } | { readonly error: string };

@@ -146,6 +146,19 @@ export class FakeExecutor implements SimExecutor {
   punchHole(a: ExecArgs<'punch-hole'>) { return this.record('punchHole', a, () => ({ ret: 0 })); }
   advance(a: ExecArgs<'advance'>) { return this.record('advance', a, () => ({ ret: 0 })); }
   powerFail(a: ExecArgs<'power-fail'>) { return this.record('powerFail', a, () => ({ ret: 0 })); }
+  fs(a: ExecArgs<'fs'>) { return this.record('fs', a, () => ({ ret: 0 })); }
+  process(a: ExecArgs<'process'>) { return this.record('process', a, () => ({ ret: 0 })); }
+  sysctl(a: ExecArgs<'sysctl'>) { return this.record('sysctl', a, () => ({ ret: 0 })); }
+  mmap(a: ExecArgs<'mmap'>) { return this.record('mmap', a, () => ({ ret: 0 })); }
+  load(a: ExecArgs<'load'>) { return this.record('load', a, () => ({ ret: 0 })); }
+  store(a: ExecArgs<'store'>) { return this.record('store', a, () => ({ ret: 0 })); }
+  madviseHwpoison(a: ExecArgs<'madvise-hwpoison'>) { return this.record('madviseHwpoison', a, () => ({ ret: 0 })); }
+  madviseSoftOffline(a: ExecArgs<'madvise-soft-offline'>) { return this.record('madviseSoftOffline', a, () => ({ ret: 'EIO' })); }
+  signals(a: ExecArgs<'signals'>) { return this.record('signals', a, () => ({ ret: [] })); }
+  memoryFailure(a: ExecArgs<'memory-failure'>) { return this.record('memoryFailure', a, () => ({ ret: 0 })); }
+  unbind(a: ExecArgs<'unbind'>) { return this.record('unbind', a, () => ({ ret: 0 })); }
+  dm(a: ExecArgs<'dm'>) { return this.record('dm', a, () => ({ ret: 0 })); }
+  policy(a: ExecArgs<'policy'>) { return this.record('policy', a, () => ({ ret: 0 })); }
   close(): void {
     this.closed++;
   }
