@@ -3,6 +3,7 @@ import type { BenchRow, SuiteResult, TargetCheck } from '../lib/rows.js';
 import { runCopySuite, copyTargets, formatCopyTable } from './copy.js';
 import { runBadblocksSuite, badblocksTargets, formatBadblocksTable } from './badblocks.js';
 import { runPathsSuite, pathsTargets, formatPathsTable } from './paths.js';
+import { runMemoryFailureSuite, memoryFailureTargets, formatMemoryFailureTable } from './memory-failure.js';
 
 export interface SuiteRunOptions {
   /** Measuring time per task and round, ms. */
@@ -19,7 +20,7 @@ export interface Suite {
   format(result: SuiteResult): string;
 }
 
-export type SuiteName = 'copy' | 'badblocks' | 'paths';
+export type SuiteName = 'copy' | 'badblocks' | 'paths' | 'memory-failure';
 
 export const SUITES: Record<SuiteName, Suite> = {
   copy: {
@@ -42,5 +43,11 @@ export const SUITES: Record<SuiteName, Suite> = {
     run: (o: SuiteRunOptions) => runPathsSuite({ timeMs: o.timeMs, rounds: o.smoke ? 1 : 3, ...(o.smoke ? { sizes: [4096] } : {}) }),
     targets: (ratios: Record<string, number>) => pathsTargets(ratios),
     format: formatPathsTable,
+  },
+  'memory-failure': {
+    description: 'one failure event as the range grows (64 B .. 1 GiB), per-page vs range, under xfs-rmap, ext4 and a 2-member dm; dm failfast vs recovery with mixed members (µs)',
+    run: (o: SuiteRunOptions) => runMemoryFailureSuite({ smoke: o.smoke }),
+    targets: () => memoryFailureTargets(),
+    format: formatMemoryFailureTable,
   },
 };

@@ -16,7 +16,7 @@ describe('simHelp', () => {
 
   it('lists every command with its usage line, and every key of it', () => {
     for (const row of COMMANDS as readonly CommandSpec[]) {
-      const at = help.indexOf(`\n  ${row.word}`);
+      const at = help.search(new RegExp(`\\n  ${row.word}(?= |\\n)`));
       expect(at, row.word).toBeGreaterThan(0);
       const next = help.indexOf('\n\n', at + 1);
       const block = help.slice(at, next < 0 ? undefined : next);
