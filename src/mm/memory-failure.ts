@@ -34,7 +34,7 @@ import type { DaxFile } from '../dax/fs.js';
 import { killTargetLocked, setHwpoisonLocked, type MfFlags, type TargetPage } from './kill.js';
 import type { Mm } from './mm.js';
 import { daxHolderNotifyFailure } from './notify.js';
-import { MAP_KIND_DEVDAX, MAP_KIND_FILE } from './region.js';
+import { MAP_KIND_FILE } from './region.js';
 
 export type MfResult = 0 | 'ENXIO' | 'EOPNOTSUPP' | 'EFSCORRUPTED' | 'EIO';
 
@@ -95,5 +95,3 @@ export function mfDaxKillProcs(mm: Mm, file: DaxFile, pgoff: number, count: numb
   mm.region.lock(() => killTargetLocked(mm, MAP_KIND_FILE, file.index, pages, dax, !flags.preRemove, coalesce));
 }
 
-/** The target kinds of the struct-page words (region.ts mappingWord). */
-export const TARGET_KINDS = { file: MAP_KIND_FILE, devdax: MAP_KIND_DEVDAX } as const;
