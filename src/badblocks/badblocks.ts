@@ -15,7 +15,7 @@
  */
 import { createShared, attachShared, type SharedHandle, type ThreadContext } from '../core/shared.js';
 import { SLOT_SCRATCH } from '../core/layout.js';
-import { checkBoolean, checkInteger, describe } from '../core/validate.js';
+import { checkBoolean, checkChoice, checkInteger, describe } from '../core/validate.js';
 import { KernelError } from '../core/errors.js';
 import type { WasmBuild } from '../core/wasm.js';
 import {
@@ -205,10 +205,7 @@ function stopped(rc: number): number {
 
 /** Validated capacity of a structure: table entries, arena runs or bitmap sectors. */
 export function badblocksCapacity(options: BadblocksOptions): { kind: BadblocksKind; shift: number; capacity: number } {
-  const kind = options.kind ?? 'table';
-  if (!BADBLOCKS_KINDS.includes(kind)) {
-    throw new RangeError(`kind must be one of ${BADBLOCKS_KINDS.map((k) => `'${k}'`).join(', ')}, got ${describe(kind)}`);
-  }
+  const kind = checkChoice('kind', options.kind ?? 'table', BADBLOCKS_KINDS);
   const shift = options.shift ?? 0;
   if (shift !== -1) checkInteger('shift', shift, -1, 9, '', ' (-1 disables the structure)');
   let capacity: number;

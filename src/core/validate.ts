@@ -55,3 +55,14 @@ export function checkByteRange(offset: unknown, len: unknown, limit: number, off
     ` (${offsetName} ${off} + ${lenName} must not pass the ${limit}-byte media)`);
   return [off, n];
 }
+
+/**
+ * `value` when it is one of `allowed`.
+ * @throws {RangeError} naming `name`, the value and every allowed choice.
+ */
+export function checkChoice<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new RangeError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+  }
+  return value as T;
+}

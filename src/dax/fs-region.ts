@@ -54,6 +54,7 @@
 import type { Region, RegionRequest } from '../core/layout.js';
 import type { ThreadContext } from '../core/shared.js';
 import { checkInteger } from '../core/validate.js';
+import { SharedMutex } from '../core/mutex.js';
 import { MAX_NAMESPACES } from '../nvdimm/config.js';
 import { InodeLock } from './rwsem.js';
 
@@ -160,11 +161,13 @@ export class FsRegion {
   readonly #u32: Uint32Array;
   readonly #map: Uint32Array;
   readonly #locks: InodeLock[] = [];
+  readonly #mutex: SharedMutex;
 
   constructor(ctx: ThreadContext, region: Region) {
     this.ctx = ctx;
     this.base = region.base;
     this.#u32 = new Uint32Array(ctx.u8.buffer, region.base, region.bytes / 4);
+    this.#mutex = new SharedMutex(ctx, region.base + FS_MUTEX, { layer: 'dax', name: 'fs mutex', order: 'src/dax/fs-region.ts lock order' });
     if (Atomics.load(this.#u32, FS_MAGIC / 4) !== FS_MAGIC_VALUE) {
       throw new Error('dax: the fs-dax region holds no filesystem; call mkfsDax() on the creating thread first');
     }
@@ -197,18 +200,12 @@ export class FsRegion {
 
   /** Runs `fn` with the fs mutex held. @throws {Error} when the run was stopped while waiting. */
   lock<T>(fn: () => T): T {
-    const word = this.base + FS_MUTEX;
-    if (this.ctx.wasm.mutex_lock(word) !== 1) throw new Error('dax: the run was stopped while waiting for the fs mutex');
-    try {
-      return fn();
-    } finally {
-      this.ctx.wasm.mutex_unlock(word);
-    }
+    return this.#mutex.lock(fn);
   }
 
   /** True when this thread holds the fs mutex. */
   held(): boolean {
-    return this.ctx.wasm.mutex_owner(this.base + FS_MUTEX) === this.ctx.tid;
+    return this.#mutex.held();
   }
 
   /**

@@ -35,7 +35,7 @@
  */
 import type { Refused } from '../core/errno.js';
 import type { Region } from '../core/layout.js';
-import { checkInteger, describe } from '../core/validate.js';
+import { checkChoice, checkInteger, describe } from '../core/validate.js';
 import { createSystem, resolveSystem, type System, type SystemOptions } from '../nvdimm/system.js';
 import type { WasmExports } from '../core/wasm.js';
 import type { Namespace } from '../nvdimm/namespace.js';
@@ -78,13 +78,6 @@ export interface FileExtent {
   readonly offset: number;
   readonly length: number;
   readonly pgoff: number | null;
-}
-
-function checkChoice<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new RangeError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
-  }
-  return value as T;
 }
 
 /** A file of an fs-dax filesystem as one thread sees it: configuration and views only. */

@@ -20,7 +20,7 @@
  *
  * Early kill: prctl(PR_MCE_KILL) per process, else the sysctl vm.memory_failure_early_kill.
  */
-import { checkBoolean, describe } from '../core/validate.js';
+import { checkBoolean, checkChoice } from '../core/validate.js';
 import type { System } from '../nvdimm/system.js';
 import type { FsDax } from '../dax/fs.js';
 import { DM_RECOVERY_POLICIES, type DmDevice, type DmRecoveryPolicy } from '../dm/index.js';
@@ -29,13 +29,6 @@ import { MM_EARLY_KILL, MM_POLICY_DM, MM_POLICY_MF, MmRegion, REGION_KIND_MM, ty
 
 export type MemoryFailurePolicy = 'per-page' | 'range';
 export const MEMORY_FAILURE_POLICIES: readonly MemoryFailurePolicy[] = ['per-page', 'range'];
-
-function choice<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new RangeError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(v)}`);
-  }
-  return v as T;
-}
 
 export class Mm {
   readonly system: System;
@@ -55,13 +48,13 @@ export class Mm {
   get memoryFailurePolicy(): MemoryFailurePolicy { return MEMORY_FAILURE_POLICIES[this.region.word(MM_POLICY_MF)]!; }
   /** @throws {RangeError} naming `memoryFailurePolicy` unless 'per-page' or 'range'. */
   set memoryFailurePolicy(p: MemoryFailurePolicy) {
-    this.region.setWord(MM_POLICY_MF, MEMORY_FAILURE_POLICIES.indexOf(choice('memoryFailurePolicy', p, MEMORY_FAILURE_POLICIES)));
+    this.region.setWord(MM_POLICY_MF, MEMORY_FAILURE_POLICIES.indexOf(checkChoice('memoryFailurePolicy', p, MEMORY_FAILURE_POLICIES)));
   }
 
   get dmRecoveryPolicy(): DmRecoveryPolicy { return DM_RECOVERY_POLICIES[this.region.word(MM_POLICY_DM)]!; }
   /** @throws {RangeError} naming `dmRecoveryPolicy` unless 'per-target' or 'all-or-nothing'. */
   set dmRecoveryPolicy(p: DmRecoveryPolicy) {
-    this.region.setWord(MM_POLICY_DM, DM_RECOVERY_POLICIES.indexOf(choice('dmRecoveryPolicy', p, DM_RECOVERY_POLICIES)));
+    this.region.setWord(MM_POLICY_DM, DM_RECOVERY_POLICIES.indexOf(checkChoice('dmRecoveryPolicy', p, DM_RECOVERY_POLICIES)));
   }
 
   /** sysctl vm.memory_failure_early_kill. */

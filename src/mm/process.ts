@@ -14,7 +14,7 @@
  * Locking: creation takes the mm mutex; the returned objects are configuration.
  */
 import type { Refused } from '../core/errno.js';
-import { checkInteger, describe } from '../core/validate.js';
+import { checkChoice, describe } from '../core/validate.js';
 import type { DaxFile } from '../dax/fs.js';
 import type { Namespace } from '../nvdimm/namespace.js';
 import type { Mm } from './mm.js';
@@ -69,8 +69,7 @@ export function createProcess(mm: Mm, name: string, options: { readonly mceKill?
   if (typeof name !== 'string' || !NAME_RE.test(name) || new TextEncoder().encode(name).length > PROC_NAME_MAX) {
     throw new RangeError(`name must be 1..${PROC_NAME_MAX} characters of A-Z a-z 0-9 _ . -, got ${describe(name)}`);
   }
-  const mode = options.mceKill ?? 'default';
-  if (!MCE_KILL.includes(mode)) throw new RangeError(`mceKill must be one of 'default', 'early', 'late', got ${describe(mode)}`);
+  const mode = checkChoice('mceKill', options.mceKill ?? 'default', MCE_KILL);
   const r = mm.region;
   return r.lock(() => {
     const n = r.word(MM_PROCS_LIVE);
@@ -95,7 +94,7 @@ export function findProcess(mm: Mm, name: string): Process {
 
 /** prctl(PR_MCE_KILL, ...) for `proc`. @throws {RangeError} naming `mode`. */
 export function prctlMceKill(mm: Mm, proc: Process, mode: MceKill): void {
-  if (!MCE_KILL.includes(mode)) throw new RangeError(`mode must be one of 'default', 'early', 'late', got ${describe(mode)}`);
+  checkChoice('mode', mode, MCE_KILL);
   mm.region.lock(() => mm.region.setWord(mm.region.proc(proc.index) + P_MCE_KILL, MCE_KILL.indexOf(mode)));
 }
 
@@ -112,7 +111,7 @@ export function wantsEarlyKill(mm: Mm, proc: number): boolean {
  * @throws {TypeError|RangeError} naming `target` or `size` for bad input.
  */
 export function mmap(mm: Mm, proc: Process, target: DaxFile | Namespace, size: MapSize = 'pte'): Mapping | Refused<'ENODEV' | 'ENOMEM' | 'EIO'> {
-  if (!MAP_SIZES.includes(size)) throw new RangeError(`size must be one of 'pte', 'pmd', 'pud', got ${describe(size)}`);
+  checkChoice('size', size, MAP_SIZES);
   const isFile = 'mapBase' in target;
   if (!isFile && !mm.system.namespaces.includes(target)) throw new TypeError(`target must be a DaxFile or one of this system's namespaces, got ${describe(target)}`);
   if (isFile) {
@@ -137,7 +136,6 @@ export function mmap(mm: Mm, proc: Process, target: DaxFile | Namespace, size: M
       const end = r.f64(at + M_VADDR) + r.word(at + M_PAGES) * 4096;
       vaddr = Math.max(vaddr, Math.ceil(end / GIB) * GIB);
     }
-    checkInteger('vaddr', vaddr, 0, Number.MAX_SAFE_INTEGER, 'address');
     const at = r.map(n);
     const kind = isFile ? MAP_KIND_FILE : MAP_KIND_DEVDAX;
     const tgt = isFile ? target.index : ns.index;

@@ -35,6 +35,7 @@
  * stop flag (a stopped run throws from `lock()` instead of parking forever).
  */
 import type { ThreadContext } from '../core/shared.js';
+import { SharedMutex } from '../core/mutex.js';
 import { MAX_NAMESPACES, type NamespaceMode } from './config.js';
 
 export const REGION_KIND_BUS = 0x4e564255; // "UBVN": nvdimm bus state
@@ -117,12 +118,14 @@ export class BusState {
   readonly base: number;
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
+  readonly #mutex: SharedMutex;
 
   constructor(ctx: ThreadContext, base: number) {
     this.ctx = ctx;
     this.base = base;
     this.#i32 = new Int32Array(ctx.u8.buffer, base, LISTS_BASE / 4);
     this.#f64 = new Float64Array(ctx.u8.buffer, base, LISTS_BASE / 8);
+    this.#mutex = new SharedMutex(ctx, base + BUS_MUTEX, { layer: 'nvdimm', name: 'device mutex', order: 'src/nvdimm/state.ts lock order' });
   }
 
   /**
@@ -130,25 +133,17 @@ export class BusState {
    * @throws {Error} when the run was stopped while waiting (nothing changed).
    */
   lock<T>(fn: () => T): T {
-    const word = this.base + BUS_MUTEX;
-    if (this.ctx.wasm.mutex_lock(word) !== 1) {
-      throw new Error('nvdimm: the run was stopped while waiting for the device mutex');
-    }
-    try {
-      return fn();
-    } finally {
-      this.ctx.wasm.mutex_unlock(word);
-    }
+    return this.#mutex.lock(fn);
   }
 
   /** True when the calling thread holds the device mutex (checked by `...Locked` functions). */
   held(): boolean {
-    return Atomics.load(this.#i32, BUS_MUTEX / 4) === this.ctx.tid + 1;
+    return this.#mutex.held();
   }
 
   /** @throws {Error} when a `...Locked` function is called without the device mutex. */
   assertHeld(where: string): void {
-    if (!this.held()) throw new Error(`${where}: the device mutex must be held (src/nvdimm/state.ts lock order); word ${Atomics.load(this.#i32, BUS_MUTEX / 4)}, thread ${this.ctx.tid}`);
+    this.#mutex.assertHeld(where);
   }
 
   u32(off: number): number { return Atomics.load(this.#i32, off / 4) >>> 0; }

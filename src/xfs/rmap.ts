@@ -21,6 +21,7 @@
  *
  * Cost: one mutex round trip (one cmpxchg uncontended) per call, on top of rmap-records.ts's.
  */
+import { SharedMutex } from '../core/mutex.js';
 import type { Region } from '../core/layout.js';
 import type { ThreadContext } from '../core/shared.js';
 import { checkInteger, describe } from '../core/validate.js';
@@ -43,7 +44,7 @@ export class Rmap {
   readonly devices: number;
   readonly #u32: Uint32Array;
   readonly #records: RecordArray;
-  readonly #mutex: number;
+  readonly #mutex: SharedMutex;
 
   /**
    * Attaches to the rmap in `region` (any thread, after the creator's formatRmap()).
@@ -59,7 +60,10 @@ export class Rmap {
     }
     this.capacity = this.#u32[RMAP_CAPACITY / 4]!;
     this.devices = this.#u32[RMAP_DEVICES / 4]!;
-    this.#mutex = region.base + RMAP_MUTEX;
+    this.#mutex = new SharedMutex(ctx, region.base + RMAP_MUTEX, {
+      layer: 'xfs', name: 'rmap mutex', order: 'call it inside Rmap.lock(); lock order in src/xfs/rmap-region.ts',
+      reentry: { hint: 'Rmap.lock() called with the rmap mutex already held by this thread (it is not recursive): use the ...Locked methods inside lock()' },
+    });
     this.#records = new RecordArray(this.#u32, region.base, this.capacity, ctx.wasm);
   }
 
@@ -79,25 +83,17 @@ export class Rmap {
    * @throws {Error} when this thread already holds it (not recursive), or the run was stopped while waiting.
    */
   lock<T>(fn: () => T): T {
-    if (this.held()) throw new Error('xfs: Rmap.lock() called with the rmap mutex already held by this thread (it is not recursive): use the ...Locked methods inside lock()');
-    if (this.ctx.wasm.mutex_lock(this.#mutex) !== 1) throw new Error('xfs: the run was stopped while waiting for the rmap mutex');
-    try {
-      return fn();
-    } finally {
-      this.ctx.wasm.mutex_unlock(this.#mutex);
-    }
+    return this.#mutex.lock(fn);
   }
 
   /** True when the calling thread holds the rmap mutex. */
   held(): boolean {
-    return this.ctx.wasm.mutex_owner(this.#mutex) === this.ctx.tid;
+    return this.#mutex.held();
   }
 
   /** @throws {Error} when a `...Locked` method is called without the rmap mutex. */
   assertHeld(where: string): void {
-    if (!this.held()) {
-      throw new Error(`${where}: the rmap mutex must be held (call it inside Rmap.lock(); lock order in src/xfs/rmap-region.ts); owner ${this.ctx.wasm.mutex_owner(this.#mutex)}, thread ${this.ctx.tid}`);
-    }
+    this.#mutex.assertHeld(where);
   }
 
   /**
