@@ -172,7 +172,7 @@ export function punchHole(file: DaxFile, offset: number, bytes: number): PunchRe
   return file.lock.exclusive((): PunchResult => {
     file.assertLive();
     file.markIncore();
-    if (file.fs.shutdown !== null) return { ok: false, errno: 'EIO', zeroed: [] };
+    if (file.fs.isShutdown) return { ok: false, errno: 'EIO', zeroed: [] };
     const end = Math.min(offset + bytes, file.sizeBytes);
     if (offset >= end) return { ok: true };
     const firstWhole = Math.ceil(offset / 4096);
@@ -198,13 +198,22 @@ export function punchHole(file: DaxFile, offset: number, bytes: number): PunchRe
     // truncate_pagecache_range: page tables let go of the blocks before the blocks are freed.
     if (lastWhole > firstWhole) file.fs.invalidate(file, firstWhole, lastWhole - firstWhole, freed);
     r.lock(() => {
+      // Freed blocks leave the reverse map one device run at a time.
+      let runStart = -1;
+      let runLen = 0;
       for (let k = firstWhole; k < lastWhole; k++) {
         const e = file.mapEntry(k);
         if ((e & MAP_HOLE) !== 0) continue;
         r.setBlockUsed(file.ns.index, e, false);
         file.setMapEntry(k, (e | MAP_HOLE) >>> 0);
-        file.fs.rmapUnmapped(file, e, 1);
+        if (e === runStart + runLen) runLen++;
+        else {
+          if (runLen > 0) file.fs.rmapUnmapped(file, runStart, runLen);
+          runStart = e;
+          runLen = 1;
+        }
       }
+      if (runLen > 0) file.fs.rmapUnmapped(file, runStart, runLen);
     });
     return { ok: true };
   });

@@ -66,7 +66,7 @@ function access(mm: Mm, map: Mapping, offset: number, bytes: number, data: Uint8
   const signalled = (): AccessResult => ({ ok: false, signals: r.lock(() => signalsSinceLocked(r, proc, before)) });
   for (let attempt = 0; attempt < 4; attempt++) {
     let b = Atomics.load(r.pte, map.pte + page);
-    let devPage = map.kind === 'devdax' ? page : map.file!.mapEntry(page);
+    const devPage = map.kind === 'devdax' ? page : map.file!.mapEntry(page);
     const hole = map.kind === 'file' && (devPage & MAP_HOLE) !== 0;
     // The zero page stays only while the file page is a hole and the access is a load.
     if (b === PTE_ZERO && (!hole || data !== null)) b = PTE_NONE;
@@ -80,7 +80,6 @@ function access(mm: Mm, map: Mapping, offset: number, bytes: number, data: Uint8
       continue;
     }
     if (b === PTE_ZERO) return { ok: true, data: new Uint8Array(bytes) };
-    devPage = map.kind === 'devdax' ? page : devPage;
     const spa = map.ns.dataStart + devPage * 4096 + (offset % 4096);
     const w = mm.system.context.wasm;
     const line = Math.floor(spa / 64);
@@ -112,7 +111,7 @@ function userMachineCheck(mm: Mm, map: Mapping, spa: number): void {
   });
   const pfn = Math.floor(spa / 4096);
   const ns = map.ns;
-  const ret = memoryFailure(mm, ns, pfn - ns.pfn(0), 1, { current: map.process.index, actionRequired: true, preRemove: false });
+  const ret = memoryFailure(mm, ns, pfn - ns.pfn(0), 1, { current: map.process.index, preRemove: false });
   if (ret === 0) {
     bus.state.lock(() => setMceNospecLocked(bus, pfn));
   } else if (ret !== 'EOPNOTSUPP') {

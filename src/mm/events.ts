@@ -35,7 +35,7 @@ import type { Mapping } from './process.js';
 import { PTE_NONE, PTE_ZERO } from './region.js';
 import { sendSignalLocked, signalCountLocked, signalsSinceLocked, type SigInfo } from './signals.js';
 
-const NO_CURRENT = { current: -1, actionRequired: false, preRemove: false } as const;
+const NO_CURRENT = { current: -1, preRemove: false } as const;
 
 /** What an injected event did: memory_failure's results by page count. */
 export interface FailureEventResult {
@@ -53,9 +53,7 @@ export function memoryFailureEvent(mm: Mm, dev: Namespace | DmDevice, offset: nu
   checkInteger('len', len, 1, size, 'bytes');
   checkInteger('offset', offset, 0, size - len, 'byte offset', ` (the range must lie inside ${dev.name}'s ${size} data bytes)`);
   mm.region.lock(() => mm.region.count('events'));
-  const pieces = 'members' in dev
-    ? dmMemberRanges(dev, offset, len).map((p) => ({ ns: p.ns, offset: p.offset, len: p.len }))
-    : [{ ns: dev, offset, len }];
+  const pieces = 'members' in dev ? dmMemberRanges(dev, offset, len) : [{ ns: dev, offset, len }];
   const results: Partial<Record<`${MfResult}`, number>> = {};
   let calls = 0;
   const perPage = mm.memoryFailurePolicy === 'per-page';
@@ -97,7 +95,7 @@ export function madviseHwpoison(mm: Mm, map: Mapping, offset: number, root: bool
   const before = r.lock(() => signalCountLocked(r, proc));
   r.lock(() => r.count('events'));
   const devPage = map.kind === 'devdax' ? page : map.file!.mapEntry(page);
-  const ret = memoryFailure(mm, map.ns, devPage, 1, { current: proc, actionRequired: true, preRemove: false });
+  const ret = memoryFailure(mm, map.ns, devPage, 1, { current: proc, preRemove: false });
   if (ret !== 0 && ret !== 'EOPNOTSUPP') r.lock(() => sendSignalLocked(r, proc, { signal: 'SIGBUS', code: 'SI_KERNEL' }));
   return { ok: true, signals: r.lock(() => signalsSinceLocked(r, proc, before)) };
 }
@@ -113,7 +111,7 @@ export function unbind(mm: Mm, ns: Namespace): MfResult | null {
   let ret: MfResult | null = null;
   if (ns.alive && ns.config.kernel.preRemoveOnUnbind && mm.dmOfMember(ns.index) === undefined) {
     mm.region.lock(() => mm.region.count('events'));
-    const r = fsNotifyFailure(mm, ns.index, ns.dataPages, ns.config.kernel, 'whole', { current: -1, actionRequired: true, preRemove: true });
+    const r = fsNotifyFailure(mm, ns.index, ns.dataPages, ns.config.kernel, 'whole', { current: -1, preRemove: true });
     if (r !== 'EOPNOTSUPP') ret = r;
   }
   disableNamespace(ns);

@@ -43,15 +43,19 @@ export function handleFault(mm: Mm, map: Mapping, page: number, addr: number, wr
   mm.region.lock(() => mm.region.count('faults'));
   if (map.kind === 'devdax') return devdaxFault(mm, map, page, addr);
   const file = map.file!;
-  const run = (): FaultResult => fileFault(mm, map, page, addr, write);
-  // A write into a hole allocates: i_rwsem exclusive, as the block allocator needs.
-  const hole = (file.lock.shared(() => file.mapEntry(page)) & MAP_HOLE) !== 0;
-  return write && hole ? file.lock.exclusive(run) : file.lock.shared(run);
+  // A write into a hole allocates, which needs the i_rwsem exclusive: only then is the fault
+  // run again that way.
+  const r = file.lock.shared(() => fileFault(mm, map, page, addr, write, false));
+  return r !== NEEDS_ALLOCATION ? r : file.lock.exclusive(() => fileFault(mm, map, page, addr, write, true));
 }
 
-function fileFault(mm: Mm, map: Mapping, page: number, addr: number, write: boolean): FaultResult {
+/** fileFault's answer when a write met a hole under the shared i_rwsem. */
+const NEEDS_ALLOCATION: FaultResult = { ok: false, sig: { signal: 'SIGBUS', code: 'BUS_ADRERR' } };
+
+function fileFault(mm: Mm, map: Mapping, page: number, addr: number, write: boolean, exclusive: boolean): FaultResult {
   const file = map.file!;
   file.assertLive();
+  if (write && !exclusive && (file.mapEntry(page) & MAP_HOLE) !== 0) return NEEDS_ALLOCATION;
   const ns = file.ns;
   if (file.fs.isShutdown || !ns.alive) return adrerr(addr);
   const r = mm.region;

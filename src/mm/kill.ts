@@ -13,8 +13,8 @@
  *     the page, in every mapping of the target ("for everyone": unmap_mapping_range on the
  *     address_space). Nothing collected -> nothing unmapped (late-kill mappers keep their
  *     entries and meet the poison on their next load).
- *  4. Kill: MF_MUST_KILL is always set on DAX paths, so each collected task gets SIGBUS:
- *     BUS_MCEERR_AR when MF_ACTION_REQUIRED and it is the current task, else BUS_MCEERR_AO;
+ *  4. Kill: MF_ACTION_REQUIRED | MF_MUST_KILL are always set on DAX paths, so each collected
+ *     task gets SIGBUS: BUS_MCEERR_AR when it is the current task, else BUS_MCEERR_AO;
  *     si_addr = the page's address in the mapping, lsb = shift.
  *
  * `coalesce` is the `range` policy: the pages are one failed range, collected once; each
@@ -35,8 +35,6 @@ const PG_HWPOISON = 1;
 export interface MfFlags {
   /** The task that consumed the poison or called madvise, or -1 (a kworker: no current process). */
   readonly current: number;
-  /** MF_ACTION_REQUIRED as the caller passed it (the DAX paths add it anyway: see kill()). */
-  readonly actionRequired: boolean;
   /** MF_MEM_PRE_REMOVE: the device is going away (6.7+ unbind). */
   readonly preRemove: boolean;
 }
@@ -92,7 +90,8 @@ export function killTargetLocked(mm: Mm, kind: number, target: number, pages: re
   const unmapped = zapTargetLocked(r, kind, target, first, last - first);
   if (unmapped > 0) r.count('pagesUnmapped', unmapped);
   for (const tk of tks) {
-    const ar = flags.actionRequired && tk.proc === flags.current;
+    // Both DAX paths force MF_ACTION_REQUIRED: the current task gets AR, every other one AO.
+    const ar = tk.proc === flags.current;
     sendSignalLocked(r, tk.proc, { signal: 'SIGBUS', code: ar ? 'BUS_MCEERR_AR' : 'BUS_MCEERR_AO', lsb: tk.shift, addr: tk.addr });
   }
 }

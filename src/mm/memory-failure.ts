@@ -42,12 +42,11 @@ export type MfResult = 0 | 'ENXIO' | 'EOPNOTSUPP' | 'EFSCORRUPTED' | 'EIO';
 export function memoryFailure(mm: Mm, ns: Namespace, pgoff: number, n: number, flags: MfFlags): MfResult {
   mm.region.lock(() => mm.region.count('memoryFailureCalls'));
   if (!ns.hasStructPages) return 'ENXIO';
-  const dax: MfFlags = { ...flags, actionRequired: true };
   if (ns.mode === 'fsdax') {
-    const r = daxHolderNotifyFailure(mm, ns, pgoff * 4096, n * 4096, dax);
+    const r = daxHolderNotifyFailure(mm, ns, pgoff * 4096, n * 4096, flags);
     if (r !== 'EOPNOTSUPP') return r;
   }
-  mfGenericKillProcs(mm, ns, pgoff, n, dax);
+  mfGenericKillProcs(mm, ns, pgoff, n, flags);
   return 0;
 }
 
@@ -91,7 +90,6 @@ export function mfDaxKillProcs(mm: Mm, file: DaxFile, pgoff: number, count: numb
     if ((e & MAP_HOLE) !== 0) continue;
     pages.push({ index: k, pfn: file.ns.pfn(e) });
   }
-  const dax: MfFlags = { ...flags, actionRequired: true };
-  mm.region.lock(() => killTargetLocked(mm, MAP_KIND_FILE, file.index, pages, dax, !flags.preRemove, coalesce));
+  mm.region.lock(() => killTargetLocked(mm, MAP_KIND_FILE, file.index, pages, flags, !flags.preRemove, coalesce));
 }
 

@@ -310,7 +310,7 @@ export function requireMapped(args: ArgValues, platform: PlatformModel): EffectR
   const k = mapKey(args, platform);
   if ('error' in k) return k;
   const proc = platform.processes.get(args['process'] as string);
-  if (proc === undefined || platform.processes.get(args['process'] as string)?.line === undefined) return {};
+  if (proc === undefined) return {};
   const [kind, name] = k.key.split(':') as [string, string];
   if (!proc.maps.has(k.key)) {
     return { error: `process ${proc.name} has not mapped ${kind === 'file' ? 'file' : 'device'} ${JSON.stringify(name)}; add "mmap process=${proc.name} ${kind}=${name}" before this line` };
@@ -351,7 +351,8 @@ export function declareDm(args: ArgValues, platform: PlatformModel, line: number
       const d = platform.devices.get(dev);
       if (d === undefined || d.kind === 'dm') return fail(`devs: ${JSON.stringify(dev)} is not a declared namespace; declared: ${platform.namespaces().map((n) => n.name).join(', ')}`);
       if (d.current && d.current.mode !== 'fsdax') return fail(`devs: ${dev} is a ${d.current.mode} namespace; dm DAX tables need fsdax members (pmem dax operations)`);
-      if (platform.claimed.has(dev) && platform.claimed.get(dev) !== undefined && !members.includes(dev)) return fail(`devs: ${dev} is already a member of dm device ${platform.claimed.get(dev)!}`);
+      const owner = platform.claimed.get(dev);
+      if (owner !== undefined && !members.includes(dev)) return fail(`devs: ${dev} is already a member of dm device ${owner}`);
       for (const file of platform.files.values()) if (file.dev === dev) return fail(`devs: ${dev} holds file ${JSON.stringify(file.name)} (line ${file.line}); dm needs the namespace exclusively`);
       if (type === 'linear') {
         if (f.length !== 3 || !/^\d+$/.test(f[1]!) || !/^\d+$/.test(f[2]!)) return fail(`devs: ${JSON.stringify(part)} must be NAME:START:LEN with START and LEN in 512-byte sectors`);

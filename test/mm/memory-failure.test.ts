@@ -151,9 +151,9 @@ load process=A dev=pmem0 offset=0x5040
 });
 
 describe('M-8 unbind', () => {
-  it('M-8: 6.7+ unbind under a mounted xfs: PRE_REMOVE, mappers of in-core files get AO, no HWPoison, fs force-unmounted', async () => {
-    const out = await run(`
-device size=64MiB
+  /** A mounted xfs, one in-core file mapped and touched by A, then the namespace is unbound. */
+  const unbindScript = (kernel: string): string => `
+device size=64MiB kernel=${kernel}
 fs type=xfs
 process name=A
 file name=f pgoff=512 pages=16
@@ -161,23 +161,17 @@ mmap process=A file=f
 load process=A file=f offset=0
 unbind
 signals process=A
-`);
+`;
+
+  it('M-8: 6.7+ unbind under a mounted xfs: PRE_REMOVE, mappers of in-core files get AO, no HWPoison, fs force-unmounted', async () => {
+    const out = await run(unbindScript('6.15'));
     expect(out[6]).toMatchObject({ cmd: 'unbind', ret: 0, unmapped: 1, signals: 1 });
     expect(out[6]!['hwpoison']).toBeUndefined();
     expect(out[7]!.ret).toEqual([{ signal: 'SIGBUS', code: 'BUS_MCEERR_AO', lsb: 12, addr: hex(A) }]);
   });
 
   it('M-8 before 6.7 (profile 6.5): no PRE_REMOVE, nobody is told', async () => {
-    const out = await run(`
-device size=64MiB kernel=6.5
-fs type=xfs
-process name=A
-file name=f pgoff=512 pages=16
-mmap process=A file=f
-load process=A file=f offset=0
-unbind
-signals process=A
-`);
+    const out = await run(unbindScript('6.5'));
     expect(out[6]).toMatchObject({ ret: 0 });
     expect(out[6]!['signals']).toBeUndefined();
     expect(out[7]!.ret).toEqual([]);
