@@ -66,3 +66,33 @@ export class SharedMutex {
     }
   }
 }
+
+/**
+ * A view of a shared region guarded by one SharedMutex (the bus state, the fs, mm and rmap
+ * regions): the lock, held and assertHeld every `...Locked` function relies on, written once.
+ */
+export abstract class MutexGuarded {
+  readonly #mutex: SharedMutex;
+
+  protected constructor(mutex: SharedMutex) {
+    this.#mutex = mutex;
+  }
+
+  /**
+   * Runs `fn` with the mutex held and releases it however `fn` ends.
+   * @throws {Error} when the run was stopped while waiting (nothing changed).
+   */
+  lock<T>(fn: () => T): T {
+    return this.#mutex.lock(fn);
+  }
+
+  /** True when the calling thread holds the mutex (checked by `...Locked` functions). */
+  held(): boolean {
+    return this.#mutex.held();
+  }
+
+  /** @throws {Error} when a `...Locked` function is called without the mutex. */
+  assertHeld(where: string): void {
+    this.#mutex.assertHeld(where);
+  }
+}

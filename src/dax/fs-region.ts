@@ -54,7 +54,7 @@
 import type { Region, RegionRequest } from '../core/layout.js';
 import type { ThreadContext } from '../core/shared.js';
 import { checkInteger } from '../core/validate.js';
-import { SharedMutex } from '../core/mutex.js';
+import { MutexGuarded, SharedMutex } from '../core/mutex.js';
 import { MAX_NAMESPACES } from '../nvdimm/config.js';
 import { InodeLock } from './rwsem.js';
 
@@ -153,7 +153,7 @@ export function fsdaxRegion(namespaceSizes: readonly number[], options: FsRegion
 }
 
 /** This thread's view of the fs region: typed views, the fs mutex, entry accessors. */
-export class FsRegion {
+export class FsRegion extends MutexGuarded {
   readonly ctx: ThreadContext;
   readonly base: number;
   readonly maxFiles: number;
@@ -161,13 +161,12 @@ export class FsRegion {
   readonly #u32: Uint32Array;
   readonly #map: Uint32Array;
   readonly #locks: InodeLock[] = [];
-  readonly #mutex: SharedMutex;
 
   constructor(ctx: ThreadContext, region: Region) {
+    super(new SharedMutex(ctx, region.base + FS_MUTEX, { layer: 'dax', name: 'fs mutex', order: 'src/dax/fs-region.ts lock order' }));
     this.ctx = ctx;
     this.base = region.base;
     this.#u32 = new Uint32Array(ctx.u8.buffer, region.base, region.bytes / 4);
-    this.#mutex = new SharedMutex(ctx, region.base + FS_MUTEX, { layer: 'dax', name: 'fs mutex', order: 'src/dax/fs-region.ts lock order' });
     if (Atomics.load(this.#u32, FS_MAGIC / 4) !== FS_MAGIC_VALUE) {
       throw new Error('dax: the fs-dax region holds no filesystem; call mkfsDax() on the creating thread first');
     }
@@ -198,15 +197,7 @@ export class FsRegion {
     Atomics.store(u32, FS_MAGIC / 4, FS_MAGIC_VALUE);
   }
 
-  /** Runs `fn` with the fs mutex held. @throws {Error} when the run was stopped while waiting. */
-  lock<T>(fn: () => T): T {
-    return this.#mutex.lock(fn);
-  }
 
-  /** True when this thread holds the fs mutex. */
-  held(): boolean {
-    return this.#mutex.held();
-  }
 
   /**
    * @internal The region as u32 words and the page-map arena: typed views made once per thread,

@@ -55,7 +55,7 @@
 import type { Region, RegionRequest } from '../core/layout.js';
 import type { ThreadContext } from '../core/shared.js';
 import { checkInteger } from '../core/validate.js';
-import { SharedMutex } from '../core/mutex.js';
+import { MutexGuarded, SharedMutex } from '../core/mutex.js';
 
 export const REGION_KIND_MM = 0x4d4d4d53; // "SMMM": simulated mm state
 export const MM_MAGIC_VALUE = 0x4d4d5342;
@@ -164,7 +164,7 @@ export function mmRegion(mediaBytes: number, options: MmRegionOptions = {}): Reg
 }
 
 /** This thread's view of the mm region. */
-export class MmRegion {
+export class MmRegion extends MutexGuarded {
   readonly ctx: ThreadContext;
   readonly base: number;
   readonly maxProcs: number;
@@ -173,7 +173,6 @@ export class MmRegion {
   readonly mediaPages: number;
   readonly #u32: Uint32Array;
   readonly #f64: Float64Array;
-  readonly #mutex: SharedMutex;
   /** Offsets (from the base) of the signal logs, the mapping table, the arena, the struct pages. */
   readonly logsAt: number;
   readonly mapsAt: number;
@@ -183,11 +182,11 @@ export class MmRegion {
   readonly pte: Uint8Array;
 
   constructor(ctx: ThreadContext, region: Region) {
+    super(new SharedMutex(ctx, region.base + MM_MUTEX, { layer: 'mm', name: 'mm mutex', order: 'src/mm/region.ts lock order' }));
     this.ctx = ctx;
     this.base = region.base;
     this.#u32 = new Uint32Array(ctx.u8.buffer, region.base, region.bytes / 4);
     this.#f64 = new Float64Array(ctx.u8.buffer, region.base, region.bytes / 8);
-    this.#mutex = new SharedMutex(ctx, region.base + MM_MUTEX, { layer: 'mm', name: 'mm mutex', order: 'src/mm/region.ts lock order' });
     if (Atomics.load(this.#u32, MM_MAGIC / 4) !== MM_MAGIC_VALUE) {
       throw new Error('mm: the mm region is not formatted; create the system with createMmSystem() or call MmRegion.format() on the creating thread');
     }
@@ -217,20 +216,8 @@ export class MmRegion {
     Atomics.store(u32, MM_MAGIC / 4, MM_MAGIC_VALUE);
   }
 
-  /** Runs `fn` with the mm mutex held. @throws {Error} when the run was stopped while waiting. */
-  lock<T>(fn: () => T): T {
-    return this.#mutex.lock(fn);
-  }
 
-  /** True when this thread holds the mm mutex. */
-  held(): boolean {
-    return this.#mutex.held();
-  }
 
-  /** @throws {Error} when a `...Locked` function runs without the mm mutex. */
-  assertHeld(where: string): void {
-    this.#mutex.assertHeld(where);
-  }
 
   word(off: number): number { return Atomics.load(this.#u32, off / 4) >>> 0; }
   setWord(off: number, v: number): void { Atomics.store(this.#u32, off / 4, v >>> 0); }

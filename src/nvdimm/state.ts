@@ -35,7 +35,7 @@
  * stop flag (a stopped run throws from `lock()` instead of parking forever).
  */
 import type { ThreadContext } from '../core/shared.js';
-import { SharedMutex } from '../core/mutex.js';
+import { MutexGuarded, SharedMutex } from '../core/mutex.js';
 import { MAX_NAMESPACES, type NamespaceMode } from './config.js';
 
 export const REGION_KIND_BUS = 0x4e564255; // "UBVN": nvdimm bus state
@@ -113,38 +113,22 @@ export function listBase(base: number, capacity: number, which: 0 | 1): number {
 }
 
 /** This thread's view of the bus region: typed views, the device mutex, counters. */
-export class BusState {
+export class BusState extends MutexGuarded {
   readonly ctx: ThreadContext;
   readonly base: number;
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
-  readonly #mutex: SharedMutex;
 
   constructor(ctx: ThreadContext, base: number) {
+    super(new SharedMutex(ctx, base + BUS_MUTEX, { layer: 'nvdimm', name: 'device mutex', order: 'src/nvdimm/state.ts lock order' }));
     this.ctx = ctx;
     this.base = base;
     this.#i32 = new Int32Array(ctx.u8.buffer, base, LISTS_BASE / 4);
     this.#f64 = new Float64Array(ctx.u8.buffer, base, LISTS_BASE / 8);
-    this.#mutex = new SharedMutex(ctx, base + BUS_MUTEX, { layer: 'nvdimm', name: 'device mutex', order: 'src/nvdimm/state.ts lock order' });
   }
 
-  /**
-   * Runs `fn` with the device mutex held and releases it however `fn` ends.
-   * @throws {Error} when the run was stopped while waiting (nothing changed).
-   */
-  lock<T>(fn: () => T): T {
-    return this.#mutex.lock(fn);
-  }
 
-  /** True when the calling thread holds the device mutex (checked by `...Locked` functions). */
-  held(): boolean {
-    return this.#mutex.held();
-  }
 
-  /** @throws {Error} when a `...Locked` function is called without the device mutex. */
-  assertHeld(where: string): void {
-    this.#mutex.assertHeld(where);
-  }
 
   u32(off: number): number { return Atomics.load(this.#i32, off / 4) >>> 0; }
   setU32(off: number, v: number): void { Atomics.store(this.#i32, off / 4, v | 0); }

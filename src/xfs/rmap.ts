@@ -21,7 +21,7 @@
  *
  * Cost: one mutex round trip (one cmpxchg uncontended) per call, on top of rmap-records.ts's.
  */
-import { SharedMutex } from '../core/mutex.js';
+import { MutexGuarded, SharedMutex } from '../core/mutex.js';
 import type { Region } from '../core/layout.js';
 import type { ThreadContext } from '../core/shared.js';
 import { checkInteger, describe } from '../core/validate.js';
@@ -34,7 +34,7 @@ import { RecordArray, type RmapRecord, type RmapVisitor } from './rmap-records.j
 export type { RmapRecord, RmapVisitor };
 
 /** This thread's view of a reverse map formatted by `formatRmap()`. */
-export class Rmap {
+export class Rmap extends MutexGuarded {
   readonly ctx: ThreadContext;
   /** Absolute address of the region. */
   readonly base: number;
@@ -44,7 +44,6 @@ export class Rmap {
   readonly devices: number;
   readonly #u32: Uint32Array;
   readonly #records: RecordArray;
-  readonly #mutex: SharedMutex;
 
   /**
    * Attaches to the rmap in `region` (any thread, after the creator's formatRmap()).
@@ -52,6 +51,10 @@ export class Rmap {
    */
   constructor(ctx: ThreadContext, region: Region) {
     const cap = rmapCapacity(region);
+    super(new SharedMutex(ctx, region.base + RMAP_MUTEX, {
+      layer: 'xfs', name: 'rmap mutex', order: 'call it inside Rmap.lock(); lock order in src/xfs/rmap-region.ts',
+      reentry: { hint: 'Rmap.lock() called with the rmap mutex already held by this thread (it is not recursive): use the ...Locked methods inside lock()' },
+    }));
     this.ctx = ctx;
     this.base = region.base;
     this.#u32 = new Uint32Array(ctx.u8.buffer, region.base, rmapRegionBytes(cap) / 4);
@@ -60,10 +63,6 @@ export class Rmap {
     }
     this.capacity = this.#u32[RMAP_CAPACITY / 4]!;
     this.devices = this.#u32[RMAP_DEVICES / 4]!;
-    this.#mutex = new SharedMutex(ctx, region.base + RMAP_MUTEX, {
-      layer: 'xfs', name: 'rmap mutex', order: 'call it inside Rmap.lock(); lock order in src/xfs/rmap-region.ts',
-      reentry: { hint: 'Rmap.lock() called with the rmap mutex already held by this thread (it is not recursive): use the ...Locked methods inside lock()' },
-    });
     this.#records = new RecordArray(this.#u32, region.base, this.capacity, ctx.wasm);
   }
 
@@ -78,23 +77,8 @@ export class Rmap {
     return this.#records.devicePages(this.#checkDev('dev', dev));
   }
 
-  /**
-   * Runs `fn` with the rmap mutex held and releases it however `fn` ends.
-   * @throws {Error} when this thread already holds it (not recursive), or the run was stopped while waiting.
-   */
-  lock<T>(fn: () => T): T {
-    return this.#mutex.lock(fn);
-  }
 
-  /** True when the calling thread holds the rmap mutex. */
-  held(): boolean {
-    return this.#mutex.held();
-  }
 
-  /** @throws {Error} when a `...Locked` method is called without the rmap mutex. */
-  assertHeld(where: string): void {
-    this.#mutex.assertHeld(where);
-  }
 
   /**
    * Adds `rec`, merging it with a neighbour it continues (same owner, touching on the device
