@@ -3,6 +3,7 @@
  * `{ name, unit, value, range?, extra? }`), ratio checks against targets, and the text the
  * terminal shows. Measurement, statistics and display stay separate functions.
  */
+import type { JobResult } from '../../src/workload/result.js';
 
 /** One github-action-benchmark row. */
 export interface BenchRow {
@@ -12,6 +13,8 @@ export interface BenchRow {
   /** Spread, as the action prints it: e.g. "± 3.1%" or "min..max over processes". */
   readonly range?: string;
   readonly extra?: string;
+  /** Structured parameters of the row (size, kind, policy...), for charts and comparisons. */
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 /** A target stated by an issue, checked on the median of same-process ratios. */
@@ -30,6 +33,8 @@ export interface SuiteResult {
   readonly checks: TargetCheck[];
   /** Same-process ratios by name, for merging across processes. */
   readonly ratios: Record<string, number>;
+  /** Workload jobs behind the rows (the concurrent matrix), when the suite ran any. */
+  readonly jobs?: readonly JobResult[];
 }
 
 /** Median of a non-empty list. */

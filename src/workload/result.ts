@@ -1,0 +1,88 @@
+/**
+ * What a workload job produces: the one stats model every output format renders (fio's
+ * `stat.c` habit). Field names follow fio's JSON output where fio has the concept
+ * (`read`/`write` sections, `clat_ns.percentile`, `io_bytes`, `iops`, `bw_bytes`), so fio users
+ * find their way; poison-specific fields are additions beside them.
+ *
+ * Units are in the names: `_ns`, `_ms`, `_bytes`, `_per_s`. Latencies are nanoseconds.
+ */
+
+/** Latency summary of one direction, merged from per-worker HDR histograms. */
+export interface LatencyNs {
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly stddev: number;
+  /** Number of sampled operations the histogram holds. */
+  readonly N: number;
+  /** fio-style keys: "50.000000", "90.000000", "99.000000", "99.900000". */
+  readonly percentile: Readonly<Record<string, number>>;
+}
+
+/** One direction (read or write) of a job, as fio reports it, plus poison outcomes. */
+export interface DirectionStats {
+  /** Operations completed (successful or not). */
+  readonly total_ios: number;
+  /** Bytes requested by completed operations. */
+  readonly io_bytes: number;
+  /** Bytes actually transferred as good data (goodput numerator). */
+  readonly good_bytes: number;
+  /** good_bytes per second of wall time. */
+  readonly bw_bytes: number;
+  readonly iops: number;
+  /** Failed operations by errno name, e.g. { EIO: 12, EHWPOISON: 3 }. */
+  readonly errors: Readonly<Record<string, number>>;
+  readonly clat_ns: LatencyNs;
+}
+
+/** Per-worker CPU time, read from /proc/thread-self/stat (process.cpuUsage is process-wide). */
+export interface WorkerCpu {
+  readonly worker: number;
+  readonly user_ms: number;
+  readonly system_ms: number;
+}
+
+/** A cost the simulator cannot measure, with the value used and whether it is an assumption. */
+export interface ModelParameter {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  /** true when no public figure exists and the default is the project's assumption. */
+  readonly assumed: boolean;
+  readonly help: string;
+}
+
+/** Result of one job (all its `numjobs` workers merged). */
+export interface JobResult {
+  readonly name: string;
+  /** The job's resolved options (defaults filled in), exactly as run. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** true when bounded by `ops` with poison scheduled in logical time: same seed, same outcome. */
+  readonly deterministic: boolean;
+  readonly workers: number;
+  readonly runtime_ms: number;
+  readonly read: DirectionStats;
+  readonly write: DirectionStats;
+  /** Poison outcomes, whole job. */
+  readonly poison: {
+    readonly signals: number;
+    readonly memory_failures: number;
+    readonly bytes_recovered: number;
+    readonly bytes_lost: number;
+    readonly clears: number;
+    readonly injected_lines: number;
+    readonly scrubs: number;
+  };
+  /** Where the wall time went: measured (real work) vs modelled (busy-waited model costs). */
+  readonly time_split: { readonly measured_ns: number; readonly modelled_ns: number; readonly modelled_clear_ns: number };
+  readonly cpu: readonly WorkerCpu[];
+}
+
+/** Result of one job file: its jobs, in order, and the model parameters in force. */
+export interface RunResult {
+  readonly jobs: readonly JobResult[];
+  readonly model: readonly ModelParameter[];
+  /** false when the run was stopped early (Ctrl-C, a failed worker): figures are partial. */
+  readonly complete: boolean;
+  readonly error?: string;
+}
