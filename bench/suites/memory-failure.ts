@@ -5,12 +5,13 @@
  * Stacks (each its own system, built once):
  *   xfs-rmap  xfs with the reverse map: pmem -> holder -> rmap walk -> mf_dax_kill_procs
  *   ext4      no holder: the generic page->mapping path per page
- *   dm2       a 2-member linear dm table (ext4-like, no holder through dm), the event
- *             injected on the dm device and split per member (src/dm)
- * Mappers (xfs-rmap and ext4): one 1 GiB file (a 64 MiB one in --smoke) mapped by two
- * early-kill processes, A with PMD entries over every 2 MiB unit, B with PTEs over its first
- * 64 pages, all faulted in before each sample (untimed). dm2 has no file mappers (files on
- * a dm device are not modelled), so it measures the notification chain and page flags only.
+ *   dm2       xfs with the reverse map on a 2-member linear dm table: the event is
+ *             injected on the dm device and split per member (src/dm); per-page, dm has no
+ *             holder to forward to, so each page takes the generic path; range, dm forwards
+ *             each member range to xfs as dm pages (src/mm/notify.ts)
+ * Mappers (every stack): one 1 GiB file (a 64 MiB one in --smoke) mapped by two early-kill
+ * processes, A with PMD entries over every 2 MiB unit, B with PTEs over its first 64 pages,
+ * all faulted in before each sample (untimed). On dm2 the file spans both members.
  *
  * One sample = one memoryFailureEvent over [0, size) of the file's pages (64 B fails one
  * page). Each sample re-arms the mappings first (faults, untimed); the event is timed with
@@ -31,7 +32,8 @@ import { memoryFailureEvent } from '../../src/mm/events.js';
 import type { Mm } from '../../src/mm/mm.js';
 import type { MemoryFailurePolicy } from '../../src/mm/mm.js';
 import { createDm, dmDaxDirectAccess, dmDaxRecoveryWrite, type DmDevice } from '../../src/dm/index.js';
-import type { DaxFile } from '../../src/dax/fs.js';
+import type { DaxFile, FsDax } from '../../src/dax/fs.js';
+import type { FsDevice } from '../../src/dax/fs-device.js';
 import type { System } from '../../src/nvdimm/system.js';
 import { formatSize } from '../../src/core/units.js';
 import { formatTable, median, type BenchRow, type SuiteResult, type TargetCheck } from '../lib/rows.js';
@@ -50,35 +52,41 @@ interface Stack {
   readonly maps: Mapping[];
 }
 
-async function fileStack(name: 'xfs-rmap' | 'ext4', fileBytes: number): Promise<Stack> {
-  const size = fileBytes + 64 * MIB;
-  const { system, fs, mm } = await createMmSystem(
-    { namespaces: [{ name: 'pmem0', size, mode: 'fsdax' }], model: { time: 'virtual' }, maxThreads: 2 },
-    { fs: name === 'xfs-rmap' ? { type: 'xfs', rmapbt: true, metaPages: 16 } : { type: 'ext4' } },
-  );
-  const file = fs.createFile({ ns: system.namespaces[0]!, name: 'f', pgoff: 512, pages: fileBytes / 4096 });
+const XFS = { type: 'xfs', rmapbt: true, metaPages: 16 } as const;
+
+/** The file (at device page 512, 2 MiB aligned) and its two early-kill mappers. */
+function mapFile(name: Stack['name'], system: System, fs: FsDax, mm: Mm, dev: FsDevice, fileBytes: number, dm?: DmDevice): Stack {
+  const file = fs.createFile({ dev: dev.dm ?? dev.ns!, name: 'f', pgoff: 512, pages: fileBytes / 4096 });
   if ('errno' in file) throw new Error(`memory-failure bench: file creation failed: ${file.errno}`);
   const a = createProcess(mm, 'A', { mceKill: 'early' });
   const b = createProcess(mm, 'B', { mceKill: 'early' });
   const ma = mmap(mm, a, file, 'pmd');
   const mb = mmap(mm, b, file, 'pte');
   if ('errno' in ma || 'errno' in mb) throw new Error('memory-failure bench: mmap failed');
-  return { name, system, mm, file, maps: [ma, mb] };
+  return { name, system, mm, file, ...(dm === undefined ? {} : { dm }), maps: [ma, mb] };
 }
 
-async function dmStack(bytes: number): Promise<Stack> {
-  const size = bytes / 2 + 64 * MIB;
-  const { system, mm } = await createMmSystem({
+async function fileStack(name: 'xfs-rmap' | 'ext4', fileBytes: number): Promise<Stack> {
+  const size = fileBytes + 64 * MIB;
+  const { system, fs, mm } = await createMmSystem(
+    { namespaces: [{ name: 'pmem0', size, mode: 'fsdax' }], model: { time: 'virtual' }, maxThreads: 2 },
+    { fs: name === 'xfs-rmap' ? XFS : { type: 'ext4' } },
+  );
+  return mapFile(name, system, fs, mm, fs.device(system.namespaces[0]!), fileBytes);
+}
+
+async function dmStack(fileBytes: number): Promise<Stack> {
+  // Each member holds half the file plus 32 MiB of data (64 MiB with the data offset).
+  const size = fileBytes / 2 + 64 * MIB;
+  const { system, fs, mm } = await createMmSystem({
     namespaces: [{ name: 'pmem0', size, mode: 'fsdax' }, { name: 'pmem1', size, mode: 'fsdax' }],
     model: { time: 'virtual' }, maxThreads: 2,
-  });
-  const [n0, n1] = system.namespaces as [typeof system.namespaces[0], typeof system.namespaces[0]];
-  const dm = createDm('dm0', [
-    { type: 'linear', dev: n0!, start: 0, len: bytes / 2 / 512 },
-    { type: 'linear', dev: n1!, start: 0, len: bytes / 2 / 512 },
-  ]);
+  }, { fs: XFS });
+  const [n0, n1] = system.namespaces;
+  const half = (fileBytes / 2 + 32 * MIB) / 512;
+  const dm = createDm('dm0', [{ type: 'linear', dev: n0!, start: 0, len: half }, { type: 'linear', dev: n1!, start: 0, len: half }]);
   mm.addDm(dm);
-  return { name: 'dm2', system, mm, dm, maps: [] };
+  return mapFile('dm2', system, fs, mm, fs.device(dm), fileBytes, dm);
 }
 
 /** Faults every mapping back in (untimed): A one load per 2 MiB unit, B its first 64 pages. */
@@ -99,9 +107,7 @@ function measureEvent(s: Stack, policy: MemoryFailurePolicy, size: number, sampl
     rearm(s, size);
     const before = s.mm.counters();
     const t0 = performance.now();
-    const dev = s.dm ?? s.file!.ns;
-    const offset = s.dm !== undefined ? 0 : 512 * 4096;
-    const r = memoryFailureEvent(s.mm, dev, offset, size);
+    const r = memoryFailureEvent(s.mm, s.dm ?? s.file!.dev.ns!, 512 * 4096, size);
     const t1 = performance.now();
     const after = s.mm.counters();
     times.push((t1 - t0) * 1000);

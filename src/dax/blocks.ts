@@ -42,6 +42,7 @@ import { copyToPmem } from '../pmem/copy.js';
 import { daxDirectAccess, daxMem2blkErr, DAX_ACCESS } from './super.js';
 import { MAP_HOLE, MAP_PAGE_MASK } from './fs-region.js';
 import type { DaxFile } from './fs.js';
+import { newDevPage } from './fs-device.js';
 
 /** One mapping handed to dax_iomap_iter: file bytes [offset, offset+length). */
 export interface Iomap {
@@ -116,39 +117,54 @@ function setMap(map: IomapSlot, type: IomapSlot['type'], first: number, pages: n
 /** Allocates and zeroes blocks for hole pages [first, first+n) (see the header). */
 function allocate(file: DaxFile, first: number, n: number, map: IomapSlot): IomapErrno | undefined {
   const r = file.fs.region;
-  const ns = file.ns.index;
+  const { dev } = file;
   const other = file.fs.allocator === 'other';
   const blocks = r.lock((): number[] => {
     const got: number[] = [];
+    const size = dev.allocPages(r);
     for (let k = first; k < first + n; k++) {
       const old = file.mapEntry(k) & MAP_PAGE_MASK;
       let b: number;
       if (got.length === 0) {
         const meta = file.fs.metaPages;
-        b = !other && old >= meta && old < r.nsPages(ns) && !r.blockUsed(ns, old) ? old : r.findFreeBlock(ns, meta, other ? old : -1);
+        b = !other && old >= meta && old < size && !dev.blockUsed(r, old) ? old : dev.findFreeBlock(r, meta, other ? old : -1);
         if (b < 0) return got;
       } else {
         b = got[got.length - 1]! + 1;
-        const fits = b < r.nsPages(ns) && !r.blockUsed(ns, b) && (other ? b !== old : b === old);
+        const fits = b < size && !dev.blockUsed(r, b) && (other ? b !== old : b === old);
         if (!fits) break;
       }
-      r.setBlockUsed(ns, b, true);
+      dev.setBlockUsed(r, b, true);
       got.push(b);
     }
     return got;
   });
   if (blocks.length === 0) return 'ENOSPC';
   const b0 = blocks[0]!;
-  const z = pmemWriteZeroes(file.ns, b0 * 8, blocks.length * 4096);
-  if (!z.ok) {
-    r.lock(() => blocks.forEach((b) => r.setBlockUsed(ns, b, false)));
-    return z.errno;
+  const errno = writeZeroes(file, b0, blocks.length);
+  if (errno !== undefined) {
+    r.lock(() => blocks.forEach((b) => dev.setBlockUsed(r, b, false)));
+    return errno;
   }
   blocks.forEach((b, i) => file.setMapEntry(first + i, b));
   r.lock(() => file.fs.rmapMapped(file, first, b0, blocks.length));
   // IOMAP_F_NEW: mappings of the hole (the zero page) must fault again to see the new blocks.
   file.fs.invalidate(file, first, blocks.length, []);
   return setMap(map, 'mapped', first, blocks.length, b0, true);
+}
+
+/**
+ * blkdev_issue_zeroout of device pages [pgoff, pgoff+pages): on a dm device the bio is split
+ * per I/O unit and each piece is its member's pmem write (an error target fails it with EIO).
+ */
+function writeZeroes(file: DaxFile, pgoff: number, pages: number): IomapErrno | undefined {
+  let errno: IomapErrno | undefined;
+  const all = file.dev.pieces(pgoff, pages, (ns, nsPgoff, n) => {
+    if (errno !== undefined) return;
+    const z = pmemWriteZeroes(ns, nsPgoff * 8, n * 4096);
+    if (!z.ok) errno = z.errno;
+  });
+  return errno ?? (all ? undefined : 'EIO');
 }
 
 /**
@@ -159,9 +175,11 @@ function zeroPartial(file: DaxFile, from: number, to: number): 'EIO' | 'ENXIO' |
   const k = Math.floor(from / 4096);
   const e = file.mapEntry(k);
   if ((e & MAP_HOLE) !== 0) return undefined;
-  const a = daxDirectAccess(file.ns, e, 1, DAX_ACCESS);
+  const m = file.dev.resolve(e, newDevPage());
+  if (m === null) return 'EIO'; // io_err_dax_direct_access
+  const a = daxDirectAccess(m.ns, m.nsPgoff, 1, DAX_ACCESS);
   if (!a.ok) return daxMem2blkErr(a.errno);
-  copyToPmem(file.ns, e * 4096 + (from - k * 4096), null, to - from);
+  copyToPmem(m.ns, m.nsPgoff * 4096 + (from - k * 4096), null, to - from);
   return undefined;
 }
 
@@ -193,7 +211,8 @@ export function punchHole(file: DaxFile, offset: number, bytes: number): PunchRe
     const freed: number[] = [];
     for (let k = firstWhole; k < lastWhole; k++) {
       const e = file.mapEntry(k);
-      if ((e & MAP_HOLE) === 0) freed.push(file.ns.pfn(e));
+      const pfn = (e & MAP_HOLE) === 0 ? file.dev.pfn(e) : -1;
+      if (pfn >= 0) freed.push(pfn);
     }
     // truncate_pagecache_range: page tables let go of the blocks before the blocks are freed.
     if (lastWhole > firstWhole) file.fs.invalidate(file, firstWhole, lastWhole - firstWhole, freed);
@@ -204,7 +223,7 @@ export function punchHole(file: DaxFile, offset: number, bytes: number): PunchRe
       for (let k = firstWhole; k < lastWhole; k++) {
         const e = file.mapEntry(k);
         if ((e & MAP_HOLE) !== 0) continue;
-        r.setBlockUsed(file.ns.index, e, false);
+        file.dev.setBlockUsed(r, e, false);
         file.setMapEntry(k, (e | MAP_HOLE) >>> 0);
         if (e === runStart + runLen) runLen++;
         else {

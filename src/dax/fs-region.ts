@@ -23,7 +23,8 @@
  *   +4096  file table      maxFiles x 128 B, one entry per file:
  *            +0   i_rwsem        3 x i32 (src/dax/rwsem.ts)
  *            +12  state          u32: 0 free, 1 live (Atomics: published last, cleared first)
- *            +16  ns index       u32
+ *            +16  device index   u32: a namespace index, or MAX_NAMESPACES + j for the
+ *                                 j-th dm device (fs-device.ts)
  *            +20  pages          u32: i_size / 4096 (files do not grow; KEEP_SIZE punches)
  *            +24  map base       u32: first slot of its page map in the arena
  *            +28  read policy    u32: 0 = the fs default, else READ_POLICY_CODE + 1
@@ -35,10 +36,11 @@
  *            +64  name           64 B, UTF-8
  *   mapBase        page-map arena: mapCapacity x u32, one slot per file page:
  *                    bit 31 MAP_HOLE: no block (a read returns zeros)
- *                    bits 0..30: the device page (from the namespace data start) the file
+ *                    bits 0..30: the device page (from the device's data start) the file
  *                    page maps to; for a hole, the page it last mapped to (the
  *                    allocator's goal when the hole is filled again, F-9)
  *   bitmaps        per namespace: 1 bit per data page, set = the block belongs to a file
+ *                  (a dm file's block is its member page's bit: fs-device.ts)
  *
  * Invariants: a live file's map slots lie inside the arena and overlap no other live
  * file's; every mapped slot's device page has its bitmap bit set and no two mapped slots
@@ -285,7 +287,7 @@ export class FsRegion extends MutexGuarded {
    * wrong, empty when consistent. Takes the fs mutex; the files' page maps are read without
    * their i_rwsem, so call it with file I/O quiescent.
    */
-  fsck(nsNames: readonly string[]): string[] {
+  fsck(nsNames: readonly string[], resolve: (dev: number, page: number) => readonly [number, number] | null): string[] {
     return this.lock(() => {
       const problems: string[] = [];
       const owner = new Map<string, string>();
@@ -301,10 +303,12 @@ export class FsRegion extends MutexGuarded {
         for (let k = 0; k < pages; k++) {
           const e = this.map(base + k);
           if ((e & MAP_HOLE) !== 0) continue;
-          const key = `${ns}:${e}`;
+          const at = resolve(ns, e);
+          if (at === null) continue; // an error target's page: no block
+          const key = `${at[0]}:${at[1]}`;
           if (owner.has(key)) problems.push(`${name} page ${k}: device page ${e} also belongs to ${owner.get(key)}`);
           owner.set(key, `${name} page ${k}`);
-          if (!this.blockUsed(ns, e)) problems.push(`${name} page ${k}: device page ${e} is mapped but free in the bitmap`);
+          if (!this.blockUsed(at[0], at[1])) problems.push(`${name} page ${k}: device page ${e} is mapped but free in the bitmap`);
         }
       }
       if (slots.length !== this.word(FS_LIVE)) problems.push(`the live-file count says ${this.word(FS_LIVE)}, the table holds ${slots.length}`);

@@ -48,11 +48,13 @@ import {
   nsDataOffsetWord, type Allocator, type FsRegionOptions, type FsType, type ReadPolicy, type ShutdownReason,
 } from './fs-region.js';
 import { findMmRegion, zapFilePages } from '../mm/zap.js';
-import type { MmRegion } from '../mm/region.js';
 import { REGION_KIND_RMAP, Rmap, reserveMetadata } from '../xfs/index.js';
 import { MAX_NAMESPACES } from '../nvdimm/config.js';
 import type { InodeLock } from './rwsem.js';
 import { punchHole, type PunchResult } from './blocks.js';
+import { DmFsDevice, MAX_FS_DM, NsFsDevice, newDevPage, type FsDevice } from './fs-device.js';
+import { DEFAULT_DM_RECOVERY, DM_RECOVERY_POLICIES, type DmDevice, type DmRecoveryPolicy } from '../dm/device.js';
+import { MM_POLICY_DM, type MmRegion } from '../mm/region.js';
 
 export { fsdaxRegion, REGION_KIND_FSDAX, READ_POLICIES, ALLOCATORS, FS_TYPES, type ReadPolicy, type Allocator, type FsRegionOptions, type FsType, type ShutdownReason };
 
@@ -86,7 +88,8 @@ export class DaxFile {
   /** Entry in the file table. */
   readonly index: number;
   readonly name: string;
-  readonly ns: Namespace;
+  /** The device its blocks live on: an fsdax namespace or a dm device (fs-device.ts). */
+  readonly dev: FsDevice;
   /** i_size / 4096. */
   readonly pages: number;
   /** @internal first slot of the page map. */
@@ -108,6 +111,8 @@ export class DaxFile {
   readonly #modeAt: number;
   readonly #dataOffsetAt: number;
   readonly #fsDataOffsetAt: number;
+  /** The same three addresses for each further member of a dm device. */
+  readonly #moreMembers: readonly number[];
   /** @internal the page-map arena (FsRegion.mapWords); file page k is slot mapBase + k. */
   readonly mapWords: Uint32Array;
 
@@ -117,7 +122,7 @@ export class DaxFile {
     this.fs = fs;
     this.index = index;
     this.name = r.fileName(index);
-    this.ns = fs.system.namespaces[r.fileWord(index, F_NS)]!;
+    this.dev = fs.deviceAt(r.fileWord(index, F_NS));
     this.pages = r.fileWord(index, F_PAGES);
     this.mapBase = r.fileWord(index, F_MAP_BASE);
     this.lock = r.inodeLock(index);
@@ -128,10 +133,16 @@ export class DaxFile {
     this.#wasm = r.ctx.wasm;
     this.#stateAt = r.base + r.entry(index) + F_STATE;
     this.#genAt = r.base + r.entry(index) + F_GENERATION;
-    const nsWords = this.ns.bus.state.base + this.ns.words;
-    this.#modeAt = nsWords + NS_MODE;
-    this.#dataOffsetAt = nsWords + NS_DATA_OFFSET;
-    this.#fsDataOffsetAt = r.base + nsDataOffsetWord(this.ns.index);
+    // A dm device of error targets only has no member: its state words are checked alone.
+    const words = this.dev.members.map((ns) => {
+      const nsWords = ns.bus.state.base + ns.words;
+      return [nsWords + NS_MODE, nsWords + NS_DATA_OFFSET, r.base + nsDataOffsetWord(ns.index)];
+    });
+    const [first, ...more] = words.length > 0 ? words : [[this.#stateAt, this.#stateAt, this.#stateAt]];
+    this.#modeAt = first![0]!;
+    this.#dataOffsetAt = first![1]!;
+    this.#fsDataOffsetAt = first![2]!;
+    this.#moreMembers = more.flat();
   }
 
   /** i_size in bytes. */
@@ -175,13 +186,20 @@ export class DaxFile {
   assertLive(): void {
     // The five reads (entry state and generation; namespace mode and data offset against the
     // fs's record) are one wasm call: as JS Atomics.load calls they cost more than a 4 KiB copy.
-    const r = this.#wasm.dax_file_check(this.#stateAt, STATE_LIVE, this.#genAt, this.#generation,
+    const wasm = this.#wasm;
+    let r = wasm.dax_file_check(this.#stateAt, STATE_LIVE, this.#genAt, this.#generation,
       this.#modeAt, MODE_CODE.fsdax, this.#dataOffsetAt, this.#fsDataOffsetAt);
+    const more = this.#moreMembers;
+    let member = 0;
+    for (let i = 0; r === 0 && i < more.length; i += 3) {
+      member++;
+      r = wasm.dax_file_check(this.#stateAt, STATE_LIVE, this.#genAt, this.#generation, more[i]!, MODE_CODE.fsdax, more[i + 1]!, more[i + 2]!);
+    }
     if (r === 0) return;
     if (r === 1) {
       throw new Error(`dax: file ${JSON.stringify(this.name)} no longer exists (its namespace was re-created); open it again`);
     }
-    throw new Error(`dax: namespace ${this.ns.name} was reconfigured under file ${JSON.stringify(this.name)}; call fs.dropNamespace() after reconfigureNamespace()`);
+    throw new Error(`dax: namespace ${this.dev.members[member]?.name ?? this.dev.name} was reconfigured under file ${JSON.stringify(this.name)}; call fs.dropNamespace() after reconfigureNamespace()`);
   }
 
   /** @internal page-map slot of file page `k` (i_rwsem held). */
@@ -227,7 +245,9 @@ export class DaxFile {
   /** fsync(2): nvdimm_flush — this thread's pending lines become durable. */
   fsync(): { readonly ok: true; readonly durableBytes: number } {
     this.lock.shared(() => this.assertLive());
-    return { ok: true, durableBytes: pmemFlush(this.ns) };
+    // nvdimm_flush of each member is the same fence of this thread's stores: the first does it all.
+    const ns = this.dev.members[0];
+    return { ok: true, durableBytes: ns === undefined ? 0 : pmemFlush(ns) };
   }
 
   /** Bytes of this file's mapped pages that a power failure would lose now (whole lines). */
@@ -237,7 +257,10 @@ export class DaxFile {
       const { wasm } = this.fs.region.ctx;
       let lines = 0;
       for (const e of this.extentsLocked()) {
-        if (e.pgoff !== null) lines += wasm.persist_count_volatile(this.ns.dataStart + e.pgoff * 4096, e.length) >>> 0;
+        if (e.pgoff === null) continue;
+        this.dev.pieces(e.pgoff, e.length / 4096, (ns, nsPgoff, n) => {
+          lines += wasm.persist_count_volatile(ns.dataStart + nsPgoff * 4096, n * 4096) >>> 0;
+        });
       }
       return lines * 64;
     });
@@ -254,6 +277,8 @@ export class FsDax {
 
   #mm: MmRegion | undefined;
   #rmap: Rmap | null | undefined;
+  readonly #dms: DmFsDevice[] = [];
+  readonly #nsDevices: (NsFsDevice | undefined)[] = [];
   readonly #files = new Map<number, DaxFile>();
 
   /** @internal use mkfsDax() or mountDax() */
@@ -266,6 +291,12 @@ export class FsDax {
   get mm(): MmRegion | undefined {
     this.#mm ??= findMmRegion(this.system.context, this.system.extraRegions);
     return this.#mm;
+  }
+
+  /** The dm recovery policy in force (a word of the mm region, so every thread sees the same); per-target without one. */
+  get dmRecoveryPolicy(): DmRecoveryPolicy {
+    const mm = this.mm;
+    return mm === undefined ? DEFAULT_DM_RECOVERY : DM_RECOVERY_POLICIES[mm.word(MM_POLICY_DM)]!;
   }
 
   /**
@@ -288,9 +319,72 @@ export class FsDax {
     return this.#rmap;
   }
 
-  /** Whether fs device index `dev` (a namespace index) holds this filesystem: an fsdax namespace. */
+  /** Whether fs device index `dev` holds this filesystem: an fsdax namespace, or a registered DAX-capable dm device. */
   hasDevice(dev: number): boolean {
-    return dev < MAX_NAMESPACES && this.system.namespaces[dev]?.mode === 'fsdax';
+    if (dev < MAX_NAMESPACES) return this.system.namespaces[dev]?.mode === 'fsdax';
+    return this.#dms[dev - MAX_NAMESPACES]?.dm.dax === true;
+  }
+
+  /** dm devices registered with addDm(), in order (fs index MAX_NAMESPACES + position). */
+  get dms(): readonly DmDevice[] { return this.#dms.map((d) => d.dm); }
+
+  /**
+   * Registers dm device `dm` so files can live on it (fs-device.ts): every thread registers
+   * the same tables in the same order, as each builds its own DmDevice. On xfs the first
+   * registration lays out the device's metadata pages in the reverse map.
+   * @throws {RangeError} past MAX_FS_DM devices, or when another device has its name.
+   */
+  addDm(dm: DmDevice): FsDevice {
+    const known = this.#dms.find((d) => d.dm === dm);
+    if (known !== undefined) return known;
+    if (this.#dms.length >= MAX_FS_DM) throw new RangeError(`dm: a filesystem sits on at most ${MAX_FS_DM} dm devices; ${dm.name} would be number ${this.#dms.length + 1}`);
+    if (this.#dms.some((d) => d.dm.name === dm.name)) throw new RangeError(`dm: a device named ${JSON.stringify(dm.name)} is already registered`);
+    const dev = new DmFsDevice(dm, this.#dms.length);
+    this.#dms.push(dev);
+    const rmap = this.rmapOrNull;
+    if (rmap !== null) {
+      if (dev.index >= rmap.devices) throw new RangeError(`dm: the reverse map has ${rmap.devices} device slots, none for dm device ${dm.name} (fs index ${dev.index}); format it with MAX_NAMESPACES + MAX_FS_DM slots (createMmSystem does)`);
+      this.region.lock(() => this.#reserveDmMetadata(rmap, dev));
+    }
+    return dev;
+  }
+
+  /** xfs metadata at the start of dm device `dev`, once (the first thread to register it). Fs mutex held. */
+  #reserveDmMetadata(rmap: Rmap, dev: FsDevice): void {
+    const meta = Math.min(this.metaPages, dev.dataPages);
+    if (this.format.type !== 'xfs' || meta === 0) return;
+    let reserved = false;
+    rmap.query(dev.index, 0, meta, () => { reserved = true; });
+    if (!reserved) reserveMetadata(rmap, dev.index, meta);
+  }
+
+  /** @internal the device of fs index `index` (a file-table word). @throws {Error} for a dm device this thread did not register. */
+  deviceAt(index: number): FsDevice {
+    if (index < MAX_NAMESPACES) {
+      let d = this.#nsDevices[index];
+      const ns = this.system.namespaces[index]!;
+      if (d === undefined || d.ns !== ns) this.#nsDevices[index] = d = new NsFsDevice(ns);
+      return d;
+    }
+    const d = this.#dms[index - MAX_NAMESPACES];
+    if (d === undefined) throw new Error(`dax: a file lives on dm device slot ${index - MAX_NAMESPACES}, which this thread has not registered; call fs.addDm() (or mm.addDm()) with the same tables, in the same order, as the creating thread`);
+    return d;
+  }
+
+  /** The device a namespace, a registered dm device, or a name of either stands for. @throws {TypeError} for anything else. */
+  device(dev: Namespace | DmDevice | string): FsDevice {
+    if (typeof dev === 'string') {
+      const dm = this.#dms.find((d) => d.name === dev);
+      if (dm !== undefined) return dm;
+      if (!this.system.namespaces.some((n) => n.name === dev)) {
+        throw new TypeError(`dev must name a namespace (${this.system.namespaces.map((n) => n.name).join(', ')}) or a registered dm device (${this.#dms.map((d) => d.name).join(', ') || 'none'}), got ${describe(dev)}`);
+      }
+      return this.deviceAt(this.system.namespace(dev).index);
+    }
+    if (this.system.namespaces.includes(dev as Namespace)) return this.deviceAt((dev as Namespace).index);
+    const dm = this.#dms.find((d) => d.dm === dev);
+    if (dm === undefined) throw new TypeError(`dev must be a namespace, a dm device registered with addDm(), or a name of either, got ${describe(dev)}`);
+    return dm;
   }
 
   /** A handle on the live file in table entry `index`, or undefined (cached per thread, checked by generation). */
@@ -306,12 +400,12 @@ export class FsDax {
 
   /** @internal rmap upkeep (fs mutex held): file pages [first, first+pages) now live at device page `devPage`. */
   rmapMapped(file: DaxFile, first: number, devPage: number, pages: number): void {
-    this.rmapOrNull?.insert({ dev: file.ns.index, startPage: devPage, pages, owner: file.index, fileOffsetPages: first });
+    this.rmapOrNull?.insert({ dev: file.dev.index, startPage: devPage, pages, owner: file.index, fileOffsetPages: first });
   }
 
   /** @internal rmap upkeep (fs mutex held): device pages [devPage, devPage+pages) of `file`'s device are free again. */
   rmapUnmapped(file: DaxFile, devPage: number, pages: number): void {
-    this.rmapOrNull?.remove(file.ns.index, devPage, pages);
+    this.rmapOrNull?.remove(file.dev.index, devPage, pages);
   }
 
   /** The on-disk flavour: type, reverse map, metadata pages. */
@@ -347,6 +441,10 @@ export class FsDax {
           rmap.clear(ns.index);
           if (ns.mode === 'fsdax' && type === 'xfs') reserveMetadata(rmap, ns.index, metaPages);
         });
+        for (const dev of this.#dms) {
+          rmap.clear(dev.index);
+          this.#reserveDmMetadata(rmap, dev);
+        }
       }
     });
   }
@@ -386,28 +484,32 @@ export class FsDax {
   set allocator(a: Allocator) { this.region.setWord(FS_ALLOCATOR, ALLOCATORS.indexOf(checkChoice('allocator', a, ALLOCATORS))); }
 
   /**
-   * Creates file `name` whose page k is device page pgoff + k of namespace `ns` (a name or a
-   * Namespace). The blocks are taken as they are (not zeroed).
+   * Creates file `name` whose page k is device page pgoff + k of `dev` — an fsdax namespace
+   * or a registered dm device, or a name of either (`ns` is the older spelling for a
+   * namespace). The blocks are taken as they are (not zeroed).
    * Refusals: EBUSY when a page belongs to another file; ENOSPC when the file table or the
    * page-map arena has no room.
-   * @throws {TypeError|RangeError} naming the field for bad input, a namespace that is not
-   *   fsdax, or a name already used.
+   * @throws {TypeError|RangeError} naming the field for bad input, a device that is not
+   *   DAX-capable (a namespace not in fsdax mode, a dm table with a raw member), or a name
+   *   already used.
    */
-  createFile(o: { readonly ns: Namespace | string; readonly name: string; readonly pgoff: number; readonly pages: number }): DaxFile | Refused<'EBUSY' | 'ENOSPC'> {
-    if (typeof o !== 'object' || o === null) throw new TypeError(`options must be { ns, name, pgoff, pages }, got ${describe(o)}`);
-    const ns = typeof o.ns === 'string' ? this.system.namespace(o.ns) : o.ns;
-    if (!this.system.namespaces.includes(ns)) throw new TypeError(`ns must be a namespace name or one of this system's Namespace objects, got ${describe(o.ns)}`);
-    if (ns.mode !== 'fsdax') throw new RangeError(`ns ${ns.name} is in ${ns.mode} mode; files live on an fs-dax filesystem, which needs an fsdax namespace`);
+  createFile(o: { readonly dev?: Namespace | DmDevice | string; readonly ns?: Namespace | string; readonly name: string; readonly pgoff: number; readonly pages: number }): DaxFile | Refused<'EBUSY' | 'ENOSPC'> {
+    if (typeof o !== 'object' || o === null) throw new TypeError(`options must be { dev, name, pgoff, pages }, got ${describe(o)}`);
+    if (o.dev !== undefined && o.ns !== undefined) throw new TypeError('options: give dev or ns, not both');
+    const dev = this.device(o.dev ?? o.ns ?? (undefined as unknown as string));
+    const ns = dev.ns;
+    if (ns !== null && ns.mode !== 'fsdax') throw new RangeError(`dev ${ns.name} is in ${ns.mode} mode; files live on an fs-dax filesystem, which needs an fsdax namespace`);
+    if (dev.dm !== null && !dev.dm.dax) throw new RangeError(`dev ${dev.name}: the dm table is not DAX-capable (a member is not in fsdax mode); fs-dax files need a DAX device`);
     if (typeof o.name !== 'string') throw new TypeError(`name must be a string, got ${describe(o.name)}`);
     const nameBytes = new TextEncoder().encode(o.name);
     if (!NAME_RE.test(o.name) || nameBytes.length > NAME_MAX_BYTES) {
       throw new RangeError(`name must be 1..${NAME_MAX_BYTES} bytes of UTF-8 without "/" or NUL, got ${describe(o.name)}`);
     }
-    const pages = checkInteger('pages', o.pages, 1, ns.dataPages, 'pages', ` (namespace ${ns.name} has ${ns.dataPages} data pages)`);
-    const pgoff = checkInteger('pgoff', o.pgoff, 0, ns.dataPages - pages, 'page', ` (pgoff + ${pages} pages must stay inside namespace ${ns.name}'s ${ns.dataPages} data pages)`);
+    const pages = checkInteger('pages', o.pages, 1, dev.dataPages, 'pages', ` (device ${dev.name} has ${dev.dataPages} data pages)`);
+    const pgoff = checkInteger('pgoff', o.pgoff, 0, dev.dataPages - pages, 'page', ` (pgoff + ${pages} pages must stay inside device ${dev.name}'s ${dev.dataPages} data pages)`);
     const r = this.region;
     return r.lock((): DaxFile | Refused<'EBUSY' | 'ENOSPC'> => {
-      this.#checkGeometry(ns);
+      for (const m of dev.members) this.#checkGeometry(m);
       let free = -1;
       const used: [number, number][] = [];
       for (let i = 0; i < r.maxFiles; i++) {
@@ -419,15 +521,20 @@ export class FsDax {
         used.push([r.fileWord(i, F_MAP_BASE), r.fileWord(i, F_PAGES)]);
       }
       if (pgoff < this.metaPages) return { ok: false, errno: 'EBUSY' };
-      for (let p = pgoff; p < pgoff + pages; p++) if (r.blockUsed(ns.index, p)) return { ok: false, errno: 'EBUSY' };
+      // An error target's pages have no block to own (fs-device.ts): a file may name them.
+      const at = newDevPage();
+      for (let p = pgoff; p < pgoff + pages; p++) {
+        const m = dev.resolve(p, at);
+        if (m !== null && r.blockUsed(m.ns.index, m.nsPgoff)) return { ok: false, errno: 'EBUSY' };
+      }
       const mapBase = firstFit(used, pages, r.mapCapacity);
       if (free < 0 || mapBase < 0) return { ok: false, errno: 'ENOSPC' };
       for (let k = 0; k < pages; k++) {
         r.setMap(mapBase + k, pgoff + k);
-        r.setBlockUsed(ns.index, pgoff + k, true);
+        dev.setBlockUsed(r, pgoff + k, true);
       }
       r.setFileName(free, nameBytes);
-      r.setFileWord(free, F_NS, ns.index);
+      r.setFileWord(free, F_NS, dev.index);
       r.setFileWord(free, F_PAGES, pages);
       r.setFileWord(free, F_MAP_BASE, mapBase);
       r.setFileWord(free, F_READ_POLICY, 0);
@@ -515,7 +622,11 @@ export class FsDax {
 
   /** Checks the invariants of fs-region.ts; returns what is wrong (empty when consistent). */
   fsck(): string[] {
-    return this.region.fsck(this.system.namespaces.map((ns) => ns.name));
+    const at = newDevPage();
+    return this.region.fsck(this.system.namespaces.map((ns) => ns.name), (dev, page) => {
+      const m = this.deviceAt(dev).resolve(page, at);
+      return m === null ? null : [m.ns.index, m.nsPgoff];
+    });
   }
 }
 

@@ -8,3 +8,4 @@ export { iomapBegin, punchHole, type Iomap, type FileRange, type PunchResult } f
 export { daxPread, daxPwrite, MAX_RW_COUNT, type PreadOptions, type PreadResult, type PwriteResult, type DaxRwErrno } from './iomap.js';
 export { goodPagesBefore, recoveryReadPage } from './recovery-read.js';
 export { InodeLock } from './rwsem.js';
+export { FsDevice, NsFsDevice, DmFsDevice, MAX_FS_DM, newDevPage, type DevPage } from './fs-device.js';

@@ -58,6 +58,8 @@ import {
 import { iomapBeginInto, type FileRange, type IomapSlot } from './blocks.js';
 import type { DaxFile, ReadPolicy } from './fs.js';
 import { goodPagesBefore, recoveryReadPage } from './recovery-read.js';
+import { newDevPage } from './fs-device.js';
+import type { Namespace } from '../nvdimm/namespace.js';
 
 /** MAX_RW_COUNT: the kernel clamps one read/write to INT_MAX rounded down to a page. */
 export const MAX_RW_COUNT = 0x7ffff000;
@@ -104,6 +106,8 @@ interface Rw {
   readonly map: IomapSlot;
   /** Why the iteration stopped, when an error stopped it. */
   errno: DaxRwErrno | undefined;
+  /** The device offers no `.recovery_write` (a dm table under the all-or-nothing policy): recovery writes return 0. */
+  noRecoveryWrite: boolean;
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -111,7 +115,7 @@ const NO_BYTES = new Uint8Array(0);
 function freeRw(): Rw {
   return {
     file: null, write: false, policy: 'off', buf: NO_BYTES, start: 0, skipped: null,
-    map: { type: 'hole', offset: 0, length: 0, pgoff: -1, new: false }, errno: undefined,
+    map: { type: 'hole', offset: 0, length: 0, pgoff: -1, new: false }, errno: undefined, noRecoveryWrite: false,
   };
 }
 
@@ -132,6 +136,8 @@ function beginRw(file: DaxFile, write: boolean, policy: ReadPolicy, buf: Uint8Ar
   rw.start = start;
   rw.skipped = policy === 'line' && !write ? [] : null;
   rw.errno = undefined;
+  const { dm } = file.dev;
+  rw.noRecoveryWrite = dm !== null && write && !dm.hasRecoveryWrite(file.fs.dmRecoveryPolicy);
   return rw;
 }
 
@@ -151,7 +157,7 @@ function daxIomapRw(rw: Rw, pos: number, end: number): number {
       rw.errno = errno;
       break;
     }
-    const n = daxIomapIter(rw, pos, Math.min(rw.map.offset + rw.map.length, end));
+    const n = daxIomapIterMapping(rw, pos, Math.min(rw.map.offset + rw.map.length, end));
     pos += n;
     done += n;
     if (rw.errno !== undefined || n === 0) break;
@@ -159,16 +165,50 @@ function daxIomapRw(rw: Rw, pos: number, end: number): number {
   return done;
 }
 
-/** dax_iomap_iter for file bytes [pos, end) of the mapping rw.map (see the header). Returns the bytes done; an error is left in rw.errno. */
-function daxIomapIter(rw: Rw, pos: number, end: number): number {
+const unit = newDevPage();
+
+/**
+ * dax_iomap_iter for file bytes [pos, end) of the mapping rw.map (see the header). Returns
+ * the bytes done; an error is left in rw.errno.
+ *
+ * On a dm device, dm_dax_direct_access grants at most the pages left in the I/O unit (the
+ * target end, or the chunk end of a stripe): the loop of dax_iomap_iter then asks again for
+ * the next unit, which another member may hold. So the mapping is walked one unit at a
+ * time, each on its member; a page of an error target fails with EIO.
+ */
+function daxIomapIterMapping(rw: Rw, pos: number, end: number): number {
   const { map, buf, start } = rw;
   if (map.type === 'hole') {
     buf.fill(0, pos - start, end - start);
     return end - pos;
   }
-  const { ns } = rw.file!;
   // Device page of file byte p: floor(p / 4096) + pageShift (map.offset is page aligned).
   const pageShift = map.pgoff - map.offset / 4096;
+  const { dev } = rw.file!;
+  if (dev.ns !== null) return daxIomapIter(rw, dev.ns, pageShift, pos, end);
+  let done = 0;
+  while (pos < end) {
+    const devPage = Math.floor(pos / 4096) + pageShift;
+    const m = dev.resolve(devPage, unit);
+    if (m === null) {
+      rw.errno = 'EIO';
+      return done;
+    }
+    const unitEnd = Math.min(end, (Math.floor(pos / 4096) + m.pagesLeft) * 4096);
+    const n = daxIomapIter(rw, m.ns, pageShift + m.nsPgoff - devPage, pos, unitEnd);
+    pos += n;
+    done += n;
+    if (rw.errno !== undefined || pos < unitEnd) return done;
+  }
+  return done;
+}
+
+/**
+ * dax_iomap_iter for file bytes [pos, end) that lie on one namespace `ns`, whose page of file
+ * byte p is floor(p / 4096) + pageShift.
+ */
+function daxIomapIter(rw: Rw, ns: Namespace, pageShift: number, pos: number, end: number): number {
+  const { buf, start } = rw;
   let done = 0;
   while (pos < end) {
     const offset = pos % 4096;
@@ -206,7 +246,7 @@ function daxIomapIter(rw: Rw, pos: number, end: number): number {
         return done;
       }
       mapLen = Math.min(pages * 4096 - offset, end - pos);
-      if (recovery) xfer = daxRecoveryWrite(ns, pgoff, offset, buf.subarray(at, at + mapLen));
+      if (recovery) xfer = rw.noRecoveryWrite ? 0 : daxRecoveryWrite(ns, pgoff, offset, buf.subarray(at, at + mapLen));
       else if (rw.write) xfer = daxCopyFromIterBytes(ns, pgoff * 4096 + offset, buf, at, mapLen);
       else xfer = daxCopyToIterBytes(ns, pgoff * 4096 + offset, mapLen, buf, at);
     }

@@ -26,7 +26,9 @@ import { MAP_HOLE } from '../dax/fs-region.js';
 import { handleFault } from './fault.js';
 import { memoryFailure } from './memory-failure.js';
 import type { Mm } from './mm.js';
-import type { Mapping } from './process.js';
+import { devPageOf, type Mapping } from './process.js';
+import { newDevPage } from '../dax/fs-device.js';
+import type { Namespace } from '../nvdimm/namespace.js';
 import { PTE_NONE, PTE_ZERO } from './region.js';
 import { sendSignalLocked, signalCountLocked, signalsSinceLocked, type SigInfo } from './signals.js';
 
@@ -80,7 +82,9 @@ function access(mm: Mm, map: Mapping, offset: number, bytes: number, data: Uint8
       continue;
     }
     if (b === PTE_ZERO) return { ok: true, data: new Uint8Array(bytes) };
-    const spa = map.ns.dataStart + devPage * 4096 + (offset % 4096);
+    const at = devPageOf(map, page, newDevPage());
+    if (at === null) throw new Error(`mm: page ${page} of mapping ${map.index} is in the page table but has no block`);
+    const spa = at.ns.dataStart + at.nsPgoff * 4096 + (offset % 4096);
     const w = mm.system.context.wasm;
     const line = Math.floor(spa / 64);
     if (data !== null) {
@@ -88,17 +92,17 @@ function access(mm: Mm, map: Mapping, offset: number, bytes: number, data: Uint8
       return { ok: true };
     }
     if ((w.poison_find_lines(line, line + 1) >>> 0) === line) {
-      userMachineCheck(mm, map, spa);
+      userMachineCheck(mm, map, at.ns, spa);
       return signalled();
     }
-    const at = mm.system.bus.mediaBase + spa;
-    return { ok: true, data: mm.system.context.u8.slice(at, at + bytes) };
+    const from = mm.system.bus.mediaBase + spa;
+    return { ok: true, data: mm.system.context.u8.slice(from, from + bytes) };
   }
   throw new Error(`mm: the fault on page ${page} of mapping ${map.index} did not stick after 4 attempts`);
 }
 
 /** Steps 1-3 of the header for a load of SPA byte `spa` by `map`'s process. */
-function userMachineCheck(mm: Mm, map: Mapping, spa: number): void {
+function userMachineCheck(mm: Mm, map: Mapping, ns: Namespace, spa: number): void {
   const bus = mm.system.bus;
   bus.state.lock(() => {
     nfitHandleMceLocked(bus, spa);
@@ -110,7 +114,6 @@ function userMachineCheck(mm: Mm, map: Mapping, spa: number): void {
     r.count('mceUser');
   });
   const pfn = Math.floor(spa / 4096);
-  const ns = map.ns;
   const ret = memoryFailure(mm, ns, pfn - ns.pfn(0), 1, { current: map.process.index, preRemove: false });
   if (ret === 0) {
     bus.state.lock(() => setMceNospecLocked(bus, pfn));

@@ -31,7 +31,8 @@ import { handleFault } from './fault.js';
 import { memoryFailure, type MfResult } from './memory-failure.js';
 import type { Mm } from './mm.js';
 import { fsNotifyFailure } from './notify.js';
-import type { Mapping } from './process.js';
+import { devPageOf, type Mapping } from './process.js';
+import { newDevPage } from '../dax/fs-device.js';
 import { PTE_NONE, PTE_ZERO } from './region.js';
 import { sendSignalLocked, signalCountLocked, signalsSinceLocked, type SigInfo } from './signals.js';
 
@@ -94,8 +95,9 @@ export function madviseHwpoison(mm: Mm, map: Mapping, offset: number, root: bool
   }
   const before = r.lock(() => signalCountLocked(r, proc));
   r.lock(() => r.count('events'));
-  const devPage = map.kind === 'devdax' ? page : map.file!.mapEntry(page);
-  const ret = memoryFailure(mm, map.ns, devPage, 1, { current: proc, preRemove: false });
+  const at = devPageOf(map, page, newDevPage());
+  if (at === null) return { ok: false, errno: 'EFAULT' }; // no block behind the page (a dm error target's)
+  const ret = memoryFailure(mm, at.ns, at.nsPgoff, 1, { current: proc, preRemove: false });
   if (ret !== 0 && ret !== 'EOPNOTSUPP') r.lock(() => sendSignalLocked(r, proc, { signal: 'SIGBUS', code: 'SI_KERNEL' }));
   return { ok: true, signals: r.lock(() => signalsSinceLocked(r, proc, before)) };
 }

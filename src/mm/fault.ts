@@ -25,6 +25,7 @@ import { daxDirectAccess, daxDirectAccessPages } from '../dax/super.js';
 import { DAX_ACCESS } from '../pmem/dax.js';
 import type { Mm } from './mm.js';
 import type { Mapping } from './process.js';
+import { newDevPage } from '../dax/fs-device.js';
 import { MAP_KIND_DEVDAX, MAP_KIND_FILE, PTE_ZERO, mappingWord } from './region.js';
 import type { SigInfo } from './signals.js';
 
@@ -56,15 +57,15 @@ function fileFault(mm: Mm, map: Mapping, page: number, addr: number, write: bool
   const file = map.file!;
   file.assertLive();
   if (write && !exclusive && (file.mapEntry(page) & MAP_HOLE) !== 0) return NEEDS_ALLOCATION;
-  const ns = file.ns;
-  if (file.fs.isShutdown || !ns.alive) return adrerr(addr);
+  const { dev } = file;
+  if (file.fs.isShutdown || !dev.alive) return adrerr(addr);
   const r = mm.region;
   if (map.maxShift === 30) r.lock(() => r.count('faultFallbacks'));
   if (map.maxShift >= 21) {
     const u0 = Math.floor(page / PMD_PAGES) * PMD_PAGES;
-    if (pmdMappable(map, u0)) {
-      const e0 = file.mapEntry(u0);
-      install(mm, map, u0, PMD_PAGES, 21, (k) => ns.pfn(e0 + k));
+    const pfn0 = pmdPfn(map, u0);
+    if (pfn0 >= 0) {
+      install(mm, map, u0, PMD_PAGES, 21, (k) => pfn0 + k);
       return OK;
     }
     r.lock(() => r.count('faultFallbacks'));
@@ -79,27 +80,38 @@ function fileFault(mm: Mm, map: Mapping, page: number, addr: number, write: bool
     if ('errno' in got) return adrerr(addr);
     e = file.mapEntry(page);
   }
-  const a = daxDirectAccess(ns, e, 1, DAX_ACCESS);
+  const m = dev.resolve(e, newDevPage());
+  if (m === null) return adrerr(addr); // io_err_dax_direct_access: EIO -> VM_FAULT_SIGBUS
+  const a = daxDirectAccess(m.ns, m.nsPgoff, 1, DAX_ACCESS);
   if (!a.ok) {
     if (a.errno === 'EHWPOISON') return { ok: false, sig: { signal: 'SIGBUS', code: 'BUS_MCEERR_AR', lsb: 12, addr } };
     return adrerr(addr);
   }
-  install(mm, map, page, 1, 12, () => ns.pfn(e));
+  const pfn = m.ns.pfn(m.nsPgoff);
+  install(mm, map, page, 1, 12, () => pfn);
   return OK;
 }
 
-/** The PMD conditions of the header for the unit starting at file page `u0`. */
-function pmdMappable(map: Mapping, u0: number): boolean {
+/**
+ * The PMD conditions of the header for the unit starting at file page `u0`: its first pfn,
+ * or -1. On a dm device direct_access must grant all 512 pages from one member, so the unit
+ * must also lie inside one I/O unit (a stripe chunk of 2 MiB or more, or a linear target).
+ */
+function pmdPfn(map: Mapping, u0: number): number {
   const file = map.file!;
-  if (u0 + PMD_PAGES > file.pages) return false;
+  if (u0 + PMD_PAGES > file.pages) return -1;
   const e0 = file.mapEntry(u0);
-  if ((e0 & MAP_HOLE) !== 0 || file.ns.pfn(e0) % PMD_PAGES !== 0) return false;
-  for (let k = 1; k < PMD_PAGES; k++) if (file.mapEntry(u0 + k) !== e0 + k) return false;
-  return daxDirectAccessPages(file.ns, e0, PMD_PAGES, false) === PMD_PAGES;
+  if ((e0 & MAP_HOLE) !== 0) return -1;
+  const m = file.dev.resolve(e0, newDevPage());
+  if (m === null || m.pagesLeft < PMD_PAGES) return -1;
+  const pfn0 = m.ns.pfn(m.nsPgoff);
+  if (pfn0 % PMD_PAGES !== 0) return -1;
+  for (let k = 1; k < PMD_PAGES; k++) if (file.mapEntry(u0 + k) !== e0 + k) return -1;
+  return daxDirectAccessPages(m.ns, m.nsPgoff, PMD_PAGES, false) === PMD_PAGES ? pfn0 : -1;
 }
 
 function devdaxFault(mm: Mm, map: Mapping, page: number, addr: number): FaultResult {
-  const ns = map.ns;
+  const ns = map.ns!;
   if (!ns.alive || ns.mode !== 'devdax') return adrerr(addr);
   const unit = 2 ** (map.maxShift - 12);
   const u0 = Math.floor(page / unit) * unit;

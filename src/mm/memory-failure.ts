@@ -87,8 +87,8 @@ export function mfDaxKillProcs(mm: Mm, file: DaxFile, pgoff: number, count: numb
   const end = Math.min(pgoff + count, file.pages);
   for (let k = pgoff; k < end; k++) {
     const e = file.mapEntry(k);
-    if ((e & MAP_HOLE) !== 0) continue;
-    pages.push({ index: k, pfn: file.ns.pfn(e) });
+    const pfn = (e & MAP_HOLE) !== 0 ? -1 : file.dev.pfn(e);
+    if (pfn >= 0) pages.push({ index: k, pfn });
   }
   mm.region.lock(() => killTargetLocked(mm, MAP_KIND_FILE, file.index, pages, flags, !flags.preRemove, coalesce));
 }

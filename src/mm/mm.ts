@@ -65,14 +65,20 @@ export class Mm {
   /** A consistent snapshot of the mm's work counters. */
   counters(): Record<MmCounterName, number> { return this.region.counters(); }
 
-  /** Registers a dm device so failures under its members find it (every thread does the same). */
+  /**
+   * Registers a dm device so failures under its members find it, and with the filesystem so
+   * files can live on it (every thread registers the same tables in the same order).
+   * @throws {RangeError} from FsDax.addDm (too many dm devices, a name taken).
+   */
   addDm(dm: DmDevice): void {
-    if (!this.dms.includes(dm)) this.dms.push(dm);
+    if (this.dms.includes(dm)) return;
+    this.fs?.addDm(dm);
+    this.dms.push(dm);
   }
 
   /** The fs device index of a registered dm device (after the namespaces' indices). */
   fsIndexOfDm(dm: DmDevice): number {
-    return MAX_NAMESPACES + this.dms.indexOf(dm);
+    return this.fs?.device(dm).index ?? MAX_NAMESPACES + this.dms.indexOf(dm);
   }
 
   /** The dm device that claimed namespace `nsIndex` as a member, if any. */

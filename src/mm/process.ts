@@ -16,6 +16,8 @@
 import type { Refused } from '../core/errno.js';
 import { checkChoice, describe } from '../core/validate.js';
 import type { DaxFile } from '../dax/fs.js';
+import type { DevPage } from '../dax/fs-device.js';
+import { MAP_HOLE } from '../dax/fs-region.js';
 import type { Namespace } from '../nvdimm/namespace.js';
 import type { Mm } from './mm.js';
 import {
@@ -46,9 +48,10 @@ export interface Mapping {
   readonly index: number;
   readonly process: Process;
   readonly kind: 'file' | 'devdax';
-  /** The file (kind 'file') or the namespace (kind 'devdax'). */
+  /** The file (kind 'file'). */
   readonly file?: DaxFile;
-  readonly ns: Namespace;
+  /** The device-dax namespace (kind 'devdax'); null for a file, whose pages may lie on several (a dm device: devPageOf). */
+  readonly ns: Namespace | null;
   /** Target index: file-table entry or namespace index. */
   readonly target: number;
   readonly vaddr: number;
@@ -122,8 +125,8 @@ export function mmap(mm: Mm, proc: Process, target: DaxFile | Namespace, size: M
   } else if (target.mode !== 'devdax' || !target.alive) {
     return { ok: false, errno: 'ENODEV' };
   }
-  const ns = isFile ? target.ns : target;
-  const pages = isFile ? target.pages : ns.dataPages;
+  const ns = isFile ? null : target;
+  const pages = isFile ? target.pages : target.dataPages;
   const r = mm.region;
   return r.lock((): Mapping | Refused<'ENOMEM'> => {
     const n = r.word(MM_MAPS_LIVE);
@@ -138,7 +141,7 @@ export function mmap(mm: Mm, proc: Process, target: DaxFile | Namespace, size: M
     }
     const at = r.map(n);
     const kind = isFile ? MAP_KIND_FILE : MAP_KIND_DEVDAX;
-    const tgt = isFile ? target.index : ns.index;
+    const tgt = target.index;
     const maxShift = SHIFT_OF[size];
     r.setWord(at + M_PROCESS, proc.index);
     r.setWord(at + M_KIND, kind);
@@ -155,6 +158,22 @@ export function mmap(mm: Mm, proc: Process, target: DaxFile | Namespace, size: M
       vaddr, pages, maxShift, pte: used,
     };
   });
+}
+
+/**
+ * Where page `page` of `map` lives: a devdax namespace's own page, or the file page's block
+ * resolved through the file's device (a dm device spreads a file over its members). null
+ * for a hole or a page of a dm error target. Fills `out`.
+ */
+export function devPageOf(map: Mapping, page: number, out: DevPage): DevPage | null {
+  if (map.ns !== null) {
+    out.ns = map.ns;
+    out.nsPgoff = page;
+    out.pagesLeft = map.pages - page;
+    return out;
+  }
+  const e = map.file!.mapEntry(page);
+  return (e & MAP_HOLE) !== 0 ? null : map.file!.dev.resolve(e, out);
 }
 
 /** Mapping words of entry `m`, for the failure path's walk (mm mutex held). */

@@ -8,6 +8,8 @@ import { createSystem, resolveSystem, type System, type SystemOptions } from '..
 import { fsdaxRegion, mkfsDax, type FsDax, type FsFormat, type MkfsOptions } from '../dax/fs.js';
 import { formatRmap, rmapRegion, REGION_KIND_RMAP } from '../xfs/index.js';
 import { initMm, type Mm } from './mm.js';
+import { MAX_NAMESPACES } from '../nvdimm/config.js';
+import { MAX_FS_DM } from '../dax/fs-device.js';
 import { mmRegion, type MmRegionOptions } from './region.js';
 
 export interface MmSystemOptions {
@@ -32,7 +34,11 @@ export async function createMmSystem(options: SystemOptions, o: MmSystemOptions 
   });
   try {
     const rmap = system.extraRegions.find((r) => r.kind === REGION_KIND_RMAP)!;
-    formatRmap(system.context, rmap, { devicePages: system.namespaces.map((n) => Math.max(1, n.dataPages)) });
+    // One slot per fs device index: the namespaces', then MAX_FS_DM dm slots, each as large as
+    // all the media (no dm device is larger); unused namespace slots hold one page.
+    const nsPages = Array.from({ length: MAX_NAMESPACES }, (_, i) => Math.max(1, system.namespaces[i]?.dataPages ?? 1));
+    const dmPages = Math.max(1, Math.floor(media / 4096));
+    formatRmap(system.context, rmap, { devicePages: [...nsPages, ...Array<number>(MAX_FS_DM).fill(dmPages)] });
     const fs = mkfsDax(system, o.fs ?? {});
     const { type, rmapbt, metaPages } = o.fs ?? {};
     if (type !== undefined || rmapbt !== undefined || metaPages !== undefined) {

@@ -283,7 +283,7 @@ export const COMMANDS = [
   {
     word: 'file',
     section: 'files',
-    summary: 'A file on the fs-dax filesystem (holder-less, ext4-like) whose page k is device page pgoff+k.',
+    summary: 'A file on the fs-dax filesystem whose page k is device page pgoff+k of an fsdax namespace or a dm device.',
     keys: [
       DEV,
       { name: 'name', type: 'name', scope: 'file', required: true, help: 'the name other lines use in file=' },
@@ -292,6 +292,7 @@ export const COMMANDS = [
     ],
     modes: ['fsdax'],
     modesWhy: 'files live on an fs-dax filesystem, which needs an fsdax namespace',
+    dm: true,
     extents: [DEVICE_EXTENT('pgoff', PAGE_BYTES, 'pages', PAGE_BYTES)],
     returns: '0',
     reference: '§4.3, F-1..F-5',

@@ -185,7 +185,7 @@ class SystemExecutor implements SimExecutor {
       const r = reconfigureNamespace(ns, { mode: a.namespace.mode, dataOffset: a.namespace.dataOffset });
       // ndctl create-namespace -f -e re-creates the namespace: its filesystem is gone.
       this.#fs.dropNamespace(ns);
-      for (const [name, f] of this.#files) if (f.ns === ns) this.#files.delete(name);
+      for (const [name, f] of this.#files) if (f.dev.ns === ns) this.#files.delete(name);
       return { ret: r.ok ? 0 : r.errno };
     });
   }
@@ -340,7 +340,7 @@ class SystemExecutor implements SimExecutor {
   }
 
   file(a: ExecArgs<'file'>): SimOutcome {
-    const r = this.#fs.createFile({ ns: this.#ns(a.dev), name: a.name, pgoff: a.pgoff, pages: a.pages });
+    const r = this.#fs.createFile({ dev: this.#dms.get(a.dev) ?? this.#ns(a.dev), name: a.name, pgoff: a.pgoff, pages: a.pages });
     if ('errno' in r) return { ret: r.errno };
     this.#files.set(a.name, r);
     return { ret: 0 };

@@ -158,7 +158,8 @@ function checkPlatform(spec: CommandSpec, values: Map<string, unknown>, platform
     if (device) values.set('dev', device.name);
   }
   if (!device && file) device = platform.devices.get(file.dev);
-  if (device?.kind === 'dm' && !spec.dm) {
+  // A file's own device may be a dm device: every file command works on it (src/dax/fs-device.ts).
+  if (device?.kind === 'dm' && !spec.dm && !(file && device.name === file.dev)) {
     return `dev=${device.name} is a dm device (line ${device.line}); ${spec.word} needs a namespace`;
   }
   if (spec.modes && device?.current && !spec.modes.includes(device.current.mode)) {

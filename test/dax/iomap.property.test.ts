@@ -53,7 +53,7 @@ function deviceRanges(file: DaxFile, off: number, len: number): { spa: number; l
     const a = Math.max(off, e.offset);
     const b = Math.min(off + len, e.offset + e.length);
     if (a >= b || e.pgoff === null) continue;
-    out.push({ spa: file.ns.dataStart + e.pgoff * 4096 + (a - e.offset), length: b - a });
+    out.push({ spa: file.dev.ns!.dataStart + e.pgoff * 4096 + (a - e.offset), length: b - a });
   }
   return out;
 }
