@@ -207,3 +207,50 @@ load process=A file=f offset=64
     expect(out[7]).toMatchObject({ cmd: 'load', signal: 'SIGBUS', code: 'BUS_MCEERR_AR', lsb: 12, addr: hex(A) });
   });
 });
+
+describe('the fs device API', () => {
+  async function twoMembers() {
+    const { createMmSystem } = await import('../../src/mm/system.js');
+    const { createDm } = await import('../../src/dm/device.js');
+    const s = await createMmSystem({
+      namespaces: [{ name: 'pmem0', size: 64 * 1024 * 1024, mode: 'fsdax' }, { name: 'pmem1', size: 64 * 1024 * 1024, mode: 'fsdax' }],
+      model: { time: 'virtual' }, maxThreads: 2,
+    });
+    const [n0, n1] = s.system.namespaces;
+    const dm = createDm('dm0', [{ type: 'stripe', devs: [n0!, n1!], chunk: 16 }]);
+    s.mm.addDm(dm);
+    return { ...s, dm, n0: n0!, n1: n1! };
+  }
+
+  it('a dm block is owned through its member page: a namespace file over the same member page is EBUSY, and the reverse', async () => {
+    const s = await twoMembers();
+    try {
+      // dm pages 4-5 are chunk 2 -> pmem0 pages 2-3 (the stripe layout in the header).
+      const f = s.fs.createFile({ dev: s.dm, name: 'f', pgoff: 4, pages: 2 });
+      expect('errno' in f).toBe(false);
+      expect(s.fs.createFile({ dev: s.n0, name: 'g', pgoff: 3, pages: 1 })).toEqual({ ok: false, errno: 'EBUSY' });
+      expect('errno' in s.fs.createFile({ dev: s.n0, name: 'g', pgoff: 4, pages: 1 })).toBe(false);
+      // pmem0 page 4 is dm page 8.
+      expect(s.fs.createFile({ dev: 'dm0', name: 'h', pgoff: 8, pages: 1 })).toEqual({ ok: false, errno: 'EBUSY' });
+      expect(s.fs.fsck()).toEqual([]);
+    } finally {
+      s.system.detach();
+    }
+  });
+
+  it('punching a dm file frees its member blocks (fsck stays clean); refusals name the field', async () => {
+    const s = await twoMembers();
+    try {
+      const f = s.fs.createFile({ dev: s.dm, name: 'f', pgoff: 0, pages: 8 });
+      if ('errno' in f) throw new Error(f.errno);
+      expect(f.punchHole(0, 8 * 4096)).toEqual({ ok: true });
+      expect(s.fs.fsck()).toEqual([]);
+      expect('errno' in s.fs.createFile({ dev: s.n1, name: 'g', pgoff: 0, pages: 4 })).toBe(false);
+      expect(() => s.fs.createFile({ dev: 'dm9', name: 'x', pgoff: 0, pages: 1 })).toThrow(/dev must name a namespace \(pmem0, pmem1\) or a registered dm device \(dm0\), got "dm9"/);
+      expect(() => s.fs.createFile({ dev: s.dm, name: 'x', pgoff: s.dm.dataPages, pages: 1 })).toThrow(/pgoff must be .*inside device dm0's/);
+      expect(() => s.fs.createFile({ dev: s.dm, ns: s.n0, name: 'x', pgoff: 0, pages: 1 })).toThrow(/give dev or ns, not both/);
+    } finally {
+      s.system.detach();
+    }
+  });
+});
