@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { packageVersion } from './core/package.js';
-import { BADBLOCKS_KINDS, type BadblocksKind } from './badblocks/kinds.js';
+import { ALL_BADBLOCKS_KINDS, type BadblocksKind } from './badblocks/kinds.js';
 
 const HELP = `poisonbench — simulate and measure Linux persistent-memory poison handling
 
@@ -27,7 +27,7 @@ against the simulator and prints the first mismatch. Exit 0 when every op matche
 mismatch, 2 on bad input. FILE "-" reads standard input.
 
 Options:
-  --kind KIND   structure to replay against: ${BADBLOCKS_KINDS.join(', ')} (default table);
+  --kind KIND   structure to replay against: ${ALL_BADBLOCKS_KINDS.join(', ')} (default table);
                 the run kinds compare only what does not depend on the table's 512-sector entries
 `;
 
@@ -51,8 +51,8 @@ async function badblocksCommand(argv: readonly string[]): Promise<number> {
     const a = rest[i]!;
     if (a === '--kind') {
       const k = rest[++i];
-      if (k === undefined || !BADBLOCKS_KINDS.includes(k as BadblocksKind)) {
-        throw new UsageError(`--kind must be one of ${BADBLOCKS_KINDS.join(', ')}, got ${JSON.stringify(k ?? '')}`);
+      if (k === undefined || !ALL_BADBLOCKS_KINDS.includes(k as BadblocksKind)) {
+        throw new UsageError(`--kind must be one of ${ALL_BADBLOCKS_KINDS.join(', ')}, got ${JSON.stringify(k ?? '')}`);
       }
       kind = k as BadblocksKind;
     } else if (a.startsWith('-') && a !== '-') {

@@ -101,7 +101,8 @@ function writeStarts(ctx: ThreadContext, at: number, values: Float64Array): void
 function bytesPerRun(kind: BadblocksKind, b: Built, n: number): number {
   const region = b.ctx.layout.regions[0]!;
   switch (kind) {
-    case 'table': return 8;
+    case 'table':
+    case 'table-legacy': return 8;
     case 'itree': return 64;
     case 'bitmap': return (region.bytes - 128) / n;
     case 'btree': return b.ctx.wasm.btree_bytes_used(b.base) / n;
