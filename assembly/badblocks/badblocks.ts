@@ -16,13 +16,13 @@
  * Each K_set/K_clear keeps BB_COUNT, BB_CHANGED and BB_UNACKED_EXIST by the kernel's rules.
  *
  * table-legacy (table-legacy.ts, the <= 6.6 code) differs at this level too, because the old
- * exported functions did: it has its own entry points below (legacySet/legacyClear/
- * legacyCheck) that round as the old code did, pass the length as the old `int sectors`
- * (low 32 bits, signed), skip the early exits the old code lacked (a zero length, and a
- * disabled table for clear and check; a disabled set "succeeds"), keep first_bad in blocks,
- * and turn the old return codes (set 0/1, clear 0/-ENOSPC) into this file's 1 = success /
- * 0 = failure. Its K_entries pages by table index (`from` is an index): the old table need
- * not be sorted.
+ * exported functions did: its entry points (legacySet, legacyClear below, and a branch of
+ * badblocks_check) round as the old code did, pass the length as the old `int sectors` (low
+ * 32 bits, signed), skip the early exits the old code lacked (a zero length, and a disabled
+ * table for clear and check; a disabled set "succeeds"), keep first_bad in blocks, and turn
+ * the old return codes (set 0/1, clear 0/-ENOSPC) into this file's 1 = success / 0 =
+ * failure. Its check takes the end of the range where the others take a length, and its
+ * K_entries pages by table index (`from` is an index): the old table need not be sorted.
  *
  * Numbers arrive as f64 (exact integers below 2^53, DESIGN.md) and results that do not fit
  * one return value go to this thread's scratch line as f64.
@@ -97,6 +97,8 @@ function doCheck(base: usize, s: u64, n: u64, out: usize): i32 {
   if (k == BB_KIND_ITREE) return itree_check(base, s, n, out);
   if (k == BB_KIND_BTREE) return btree_check(base, s, n, out);
   if (k == BB_KIND_BITMAP) return bitmap_check(base, s, n, out);
+  // The old check takes the end of its range, not a length (see badblocks_check).
+  if (k == BB_KIND_TABLE_LEGACY) return table_legacy_check(base, s, n, out);
   return 0;
 }
 
@@ -152,12 +154,17 @@ export function badblocks_clear(base: usize, s: f64, len: f64): i32 {
  * Returns BB_STOPPED when the run is stopping.
  */
 export function badblocks_check(base: usize, s: f64, len: f64): i32 {
-  if (kindOf(base) == BB_KIND_TABLE_LEGACY) return legacyCheck(base, <u64>s, <u64>len);
   const shift = shiftOf(base);
   let start = <u64>s;
   let n = <u64>len;
-  const sh: u64 = shift > 0 ? <u64>shift : 0;
-  if (sh > 0) {
+  let sh: u64 = shift > 0 ? <u64>shift : 0;
+  if (kindOf(base) == BB_KIND_TABLE_LEGACY) {
+    // <= 6.6: [s, s + int len) rounded outward, passed as its end; first_bad and
+    // bad_sectors stay in blocks, as the old code reported them.
+    n = blocksUp(oldEnd(start, n), shift);
+    start = blocksDown(start, shift);
+    sh = 0;
+  } else if (sh > 0) {
     const end = (start + n + (<u64>1 << sh) - 1) >> sh;
     start = start >> sh;
     n = n == 0 ? 0 : end - start;
@@ -261,9 +268,19 @@ export function badblocks_table_slots(base: usize, from: u32, out: usize, max: u
 
 // ---- table-legacy: the <= 6.6 exported functions -----------------------------------------
 
-/** The old `int sectors`: the low 32 bits of the caller's length, as a signed int. */
+/** `s + sectors` of the old code: the low 32 bits of the length, a signed `int`, added. */
 // @ts-ignore: decorator
-@inline function oldInt(len: u64): i32 { return <i32>len; }
+@inline function oldEnd(s: u64, len: u64): u64 { return s + <u64><i64><i32>len; }
+
+/** Sector -> block, rounding down (shift <= 0: unchanged). */
+// @ts-ignore: decorator
+@inline function blocksDown(x: u64, shift: i32): u64 { return shift > 0 ? x >> <u64>shift : x; }
+
+/** Sector -> block, rounding up (shift <= 0: unchanged). */
+// @ts-ignore: decorator
+@inline function blocksUp(x: u64, shift: i32): u64 {
+  return shift > 0 ? (x + (<u64>1 << <u64>shift) - 1) >> <u64>shift : x;
+}
 
 /** A writer's side: the mutex, then the seqlock odd; false when the run is stopping. */
 // @ts-ignore: decorator
@@ -286,15 +303,11 @@ export function badblocks_table_slots(base: usize, from: u32, out: usize, max: u
 function legacySet(base: usize, s: u64, len: u64, ack: bool): i32 {
   const shift = shiftOf(base);
   if (shift < 0) return 1;
-  let sectors = oldInt(len);
-  if (shift > 0) {
-    const sh = <u64>shift;
-    const next = ((s + <u64><i64>sectors) + (<u64>1 << sh) - 1) >> sh;
-    s = s >> sh;
-    sectors = <i32>(next - s);
-  }
+  const start = blocksDown(s, shift);
+  // The old `int sectors` (with shift 0 this is just the low 32 bits of len).
+  const sectors = <i32>(blocksUp(oldEnd(s, len), shift) - start);
   if (!lockWriter(base)) return BB_STOPPED;
-  const rv = table_legacy_set(base, s, sectors, ack);
+  const rv = table_legacy_set(base, start, sectors, ack);
   unlockWriter(base);
   return rv == 0 ? 1 : 0;
 }
@@ -306,42 +319,10 @@ function legacySet(base: usize, s: u64, len: u64, ack: bool): i32 {
  */
 function legacyClear(base: usize, s: u64, len: u64): i32 {
   const shift = shiftOf(base);
-  let target = s + <u64><i64>oldInt(len);
-  if (shift > 0) {
-    const sh = <u64>shift;
-    s = (s + (<u64>1 << sh) - 1) >> sh;
-    target = target >> sh;
-  }
+  const target = blocksDown(oldEnd(s, len), shift);
+  const start = blocksUp(s, shift);
   if (!lockWriter(base)) return BB_STOPPED;
-  const rv = table_legacy_clear(base, s, target);
+  const rv = table_legacy_clear(base, start, target);
   unlockWriter(base);
   return rv == 0 ? 1 : 0;
-}
-
-/**
- * badblocks_check (<= 6.6): [s, s + int len) rounded outward when shift > 0; first_bad and
- * bad_sectors go to the scratch line in blocks, as the old code reported them.
- */
-function legacyCheck(base: usize, s: u64, len: u64): i32 {
-  const shift = shiftOf(base);
-  let target = s + <u64><i64>oldInt(len);
-  if (shift > 0) {
-    const sh = <u64>shift;
-    s = s >> sh;
-    target = (target + (<u64>1 << sh) - 1) >> sh;
-  }
-  const out = gSlot + SLOT_SCRATCH;
-  const seqWord = base + BB_SEQ;
-  let rc: i32 = 0;
-  while (true) {
-    const seq = seq_read_begin(seqWord);
-    if (seq == 1) return BB_STOPPED;
-    rc = table_legacy_check(base, s, target, out + 16);
-    if (!seq_read_retry(seqWord, seq)) break;
-  }
-  if (rc != 0) {
-    store<f64>(out, <f64>load<u64>(out + 16));
-    store<f64>(out + 8, <f64>load<u64>(out + 24));
-  }
-  return rc;
 }

@@ -647,14 +647,17 @@ export function table_entries(base: usize, from: u64, out: usize, max: u32): u32
     else hi = mid;
   }
   let k: u32 = 0;
-  for (let i = lo; i < count && k < max; i++, k++) {
-    const e = entryAt(base, i);
-    const o = out + <usize>k * 24;
-    store<u64>(o, bbOffset(e));
-    store<u64>(o + 8, bbLen(e));
-    store<u64>(o + 16, bbAck(e) ? 1 : 0);
-  }
+  for (let i = lo; i < count && k < max; i++, k++) putTriple(out, k, entryAt(base, i));
   return k;
+}
+
+/** Entry `e` as the k-th u64 triple (offset, len, ack) at `out`. */
+// @ts-ignore: decorator
+@inline function putTriple(out: usize, k: u32, e: u64): void {
+  const o = out + <usize>k * 24;
+  store<u64>(o, bbOffset(e));
+  store<u64>(o + 8, bbLen(e));
+  store<u64>(o + 16, bbAck(e) ? 1 : 0);
 }
 
 /**
@@ -668,12 +671,6 @@ export function table_slots(base: usize, from: u32, out: usize, max: u32): u32 {
   const capacity = capacityOf(base);
   if (count > capacity) count = capacity;
   let k: u32 = 0;
-  for (let i = <i32>from; i >= 0 && i < count && k < max; i++, k++) {
-    const e = entryAt(base, i);
-    const o = out + <usize>k * 24;
-    store<u64>(o, bbOffset(e));
-    store<u64>(o + 8, bbLen(e));
-    store<u64>(o + 16, bbAck(e) ? 1 : 0);
-  }
+  for (let i = <i32>from; i >= 0 && i < count && k < max; i++, k++) putTriple(out, k, entryAt(base, i));
   return k;
 }
