@@ -12,8 +12,8 @@
  *   kernel's raw value, `Badblocks.setRaw`/`clearRaw`: 6.15 bool, <= 6.6 set 0/1 and
  *   clear 0/-28) and `ok`, `changed`, `unacked_exist`, `count`, `digest`, check `ret`/
  *   `first_bad`/`bad_sectors`, show `len`/`text`, dump `shift`/`entries`. `dump` and
- *   `digest` are the kernel's raw table, in blocks: with shift > 0 our entries (sectors)
- *   are divided by 2^shift before comparing.
+ *   `digest` are the kernel's raw table, in blocks, so they are compared with
+ *   `Badblocks.tableSlots()` (blocks, offsets exact past 2^53), not with `entries()`.
  * - the run kinds (`itree`, `btree`, `bitmap`) keep the per-sector meaning only (DESIGN.md):
  *   `ok` of set/clear, `changed`, `unacked_exist`, `shift`, check `ret`, and the per-sector
  *   content: dump entries and show text are both reduced to maximal runs (same-ack runs for
