@@ -16,6 +16,7 @@ export { bench_copy_mc, bench_memory_copy, bench_flushcache } from "./bench/copy
 export {
   badblocks_init, badblocks_set, badblocks_clear, badblocks_check, badblocks_ack_all,
   badblocks_clear_changed, badblocks_clear_unacked_exist, badblocks_entries,
+  badblocks_table_slots,
 } from "./badblocks/badblocks";
 export { itree_validate } from "./badblocks/itree";
 export { btree_validate, btree_bytes_used } from "./badblocks/btree";

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { packageVersion } from './core/package.js';
-import { BADBLOCKS_KINDS, type BadblocksKind } from './badblocks/kinds.js';
+import { ALL_BADBLOCKS_KINDS, type BadblocksKind } from './badblocks/kinds.js';
 
 const HELP = `poisonbench — simulate and measure Linux persistent-memory poison handling
 
@@ -13,6 +13,7 @@ Usage: poisonbench <command> [options]
 Commands:
   bench                     run the benchmark suites (what \`npm run bench\` runs)
   badblocks replay FILE     replay a kernel badblocks trace (.jsonl) and report the first mismatch
+  badblocks diff --ops FILE run ops through the pre-6.7 and the 6.15 badblocks tables: where they diverge
   sim SCRIPT|-              run a scenario script (one JSON line per command; --check validates only)
 
 Options:
@@ -27,8 +28,10 @@ against the simulator and prints the first mismatch. Exit 0 when every op matche
 mismatch, 2 on bad input. FILE "-" reads standard input.
 
 Options:
-  --kind KIND   structure to replay against: ${BADBLOCKS_KINDS.join(', ')} (default table);
+  --kind KIND   structure to replay against: ${ALL_BADBLOCKS_KINDS.join(', ')} (default table);
                 the run kinds compare only what does not depend on the table's 512-sector entries
+
+See also: poisonbench badblocks diff --help (the pre-6.7 table against the 6.15 one).
 `;
 
 export class UsageError extends Error {}
@@ -40,7 +43,11 @@ async function badblocksCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(REPLAY_HELP);
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'replay') throw new UsageError(`unknown badblocks command ${JSON.stringify(sub)} (known: replay)`);
+  if (sub === 'diff') {
+    const { diffMain } = await import('./badblocks/diff.js');
+    return await diffMain(rest, { readFile: (f) => readFileSync(f === '-' ? 0 : f, 'utf8'), write: (s) => process.stdout.write(s) });
+  }
+  if (sub !== 'replay') throw new UsageError(`unknown badblocks command ${JSON.stringify(sub)} (known: replay, diff)`);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(REPLAY_HELP);
     return 0;
@@ -51,8 +58,8 @@ async function badblocksCommand(argv: readonly string[]): Promise<number> {
     const a = rest[i]!;
     if (a === '--kind') {
       const k = rest[++i];
-      if (k === undefined || !BADBLOCKS_KINDS.includes(k as BadblocksKind)) {
-        throw new UsageError(`--kind must be one of ${BADBLOCKS_KINDS.join(', ')}, got ${JSON.stringify(k ?? '')}`);
+      if (k === undefined || !ALL_BADBLOCKS_KINDS.includes(k as BadblocksKind)) {
+        throw new UsageError(`--kind must be one of ${ALL_BADBLOCKS_KINDS.join(', ')}, got ${JSON.stringify(k ?? '')}`);
       }
       kind = k as BadblocksKind;
     } else if (a.startsWith('-') && a !== '-') {

@@ -168,24 +168,24 @@ import {
 } from "./header";
 
 /** Entry bit layout (the kernel's BB_* macros in include/linux/badblocks.h). */
-const BB_LEN_MASK: u64 = 0x1ff;
+export const BB_LEN_MASK: u64 = 0x1ff;
 const BB_OFFSET_MASK: u64 = 0x7ffffffffffffe00;
-const BB_OFFSET_SHIFT: u64 = 9;
-const BB_ACK_MASK: u64 = 0x8000000000000000;
+export const BB_OFFSET_SHIFT: u64 = 9;
+export const BB_ACK_MASK: u64 = 0x8000000000000000;
 /** Longest range one entry can hold. */
 export const BB_MAX_LEN: u64 = 512;
 
 // ---- entries ---------------------------------------------------------------------------
 
 // @ts-ignore: decorator
-@inline function bbOffset(e: u64): u64 { return (e & BB_OFFSET_MASK) >> BB_OFFSET_SHIFT; }
+@inline export function bbOffset(e: u64): u64 { return (e & BB_OFFSET_MASK) >> BB_OFFSET_SHIFT; }
 // @ts-ignore: decorator
-@inline function bbLen(e: u64): u64 { return (e & BB_LEN_MASK) + 1; }
+@inline export function bbLen(e: u64): u64 { return (e & BB_LEN_MASK) + 1; }
 /** First block after the entry (half-open end). */
 // @ts-ignore: decorator
-@inline function bbEnd(e: u64): u64 { return bbOffset(e) + bbLen(e); }
+@inline export function bbEnd(e: u64): u64 { return bbOffset(e) + bbLen(e); }
 // @ts-ignore: decorator
-@inline function bbAck(e: u64): bool { return (e & BB_ACK_MASK) != 0; }
+@inline export function bbAck(e: u64): bool { return (e & BB_ACK_MASK) != 0; }
 
 /** Packs an entry; `len` must be 1..512 (checked in debug builds). */
 // @ts-ignore: decorator
@@ -197,19 +197,19 @@ export const BB_MAX_LEN: u64 = 512;
 // @ts-ignore: decorator
 @inline function slotAddr(base: usize, i: i32): usize { return base + BB_DATA + (<usize>i << 3); }
 // @ts-ignore: decorator
-@inline function entryAt(base: usize, i: i32): u64 { return load<u64>(slotAddr(base, i)); }
+@inline export function entryAt(base: usize, i: i32): u64 { return load<u64>(slotAddr(base, i)); }
 // @ts-ignore: decorator
-@inline function putEntry(base: usize, i: i32, e: u64): void { store<u64>(slotAddr(base, i), e); }
+@inline export function putEntry(base: usize, i: i32, e: u64): void { store<u64>(slotAddr(base, i), e); }
 // @ts-ignore: decorator
-@inline function capacityOf(base: usize): i32 { return <i32>load<u32>(base + BB_CAPACITY); }
+@inline export function capacityOf(base: usize): i32 { return <i32>load<u32>(base + BB_CAPACITY); }
 // @ts-ignore: decorator
-@inline function countOf(base: usize): i32 { return <i32>bbCount(base); }
+@inline export function countOf(base: usize): i32 { return <i32>bbCount(base); }
 // @ts-ignore: decorator
 @inline function minU64(a: u64, b: u64): u64 { return a < b ? a : b; }
 
 /** Moves `n` slots from index `from` to index `to` (overlapping moves are fine). */
 // @ts-ignore: decorator
-@inline function moveSlots(base: usize, to: i32, from: i32, n: i32): void {
+@inline export function moveSlots(base: usize, to: i32, from: i32, n: i32): void {
   if (n > 0) memory.copy(slotAddr(base, to), slotAddr(base, from), <usize>n << 3);
 }
 
@@ -394,7 +394,7 @@ function tryAdjacentCombine(base: usize, prev: i32): bool {
  * badblocks_update_acked: `unacked_exist` means "there probably are unacked entries"; it
  * is only ever cleared after proving there are none.
  */
-function updateAcked(base: usize): void {
+export function updateAcked(base: usize): void {
   if (!bbUnackedExist(base)) return;
   const count = countOf(base);
   for (let i: i32 = 0; i < count; i++) {
@@ -647,12 +647,30 @@ export function table_entries(base: usize, from: u64, out: usize, max: u32): u32
     else hi = mid;
   }
   let k: u32 = 0;
-  for (let i = lo; i < count && k < max; i++, k++) {
-    const e = entryAt(base, i);
-    const o = out + <usize>k * 24;
-    store<u64>(o, bbOffset(e));
-    store<u64>(o + 8, bbLen(e));
-    store<u64>(o + 16, bbAck(e) ? 1 : 0);
-  }
+  for (let i = lo; i < count && k < max; i++, k++) putTriple(out, k, entryAt(base, i));
+  return k;
+}
+
+/** Entry `e` as the k-th u64 triple (offset, len, ack) at `out`. */
+// @ts-ignore: decorator
+@inline function putTriple(out: usize, k: u32, e: u64): void {
+  const o = out + <usize>k * 24;
+  store<u64>(o, bbOffset(e));
+  store<u64>(o + 8, bbLen(e));
+  store<u64>(o + 16, bbAck(e) ? 1 : 0);
+}
+
+/**
+ * Up to `max` slots from index `from`, in table order, exactly as stored: u64 triples
+ * (offset, len, ack) in blocks at `out`; returns how many. Lock-free like check. Shared by
+ * both table kinds (table-legacy.ts keeps the same slots, possibly unsorted, with offsets
+ * up to 2^54 - 1 that a double cannot hold: badblocks_table_slots hands them out as u64).
+ */
+export function table_slots(base: usize, from: u32, out: usize, max: u32): u32 {
+  let count = countOf(base);
+  const capacity = capacityOf(base);
+  if (count > capacity) count = capacity;
+  let k: u32 = 0;
+  for (let i = <i32>from; i >= 0 && i < count && k < max; i++, k++) putTriple(out, k, entryAt(base, i));
   return k;
 }

@@ -18,7 +18,7 @@
 import IntervalTree from '@flatten-js/interval-tree';
 import { createShared, type ThreadContext } from '../../src/core/shared.js';
 import { badblocksRegion, initBadblocks, type Badblocks } from '../../src/badblocks/badblocks.js';
-import type { BadblocksKind } from '../../src/badblocks/kinds.js';
+import { isTableKind, type BadblocksKind } from '../../src/badblocks/kinds.js';
 import { measureBatched, type BatchedTask, type BatchedResult } from '../lib/batch.js';
 import { mulberry32, shuffled } from '../lib/rng.js';
 import { formatTable, type BenchRow, type SuiteResult, type TargetCheck } from '../lib/rows.js';
@@ -45,9 +45,12 @@ export function bbRowName(op: Op, subject: Subject, n: number): string {
   return `badblocks ${op} ${subject} n=${n}`;
 }
 
-/** The kinds measured at size n: the table only up to its 512 entries (its maximum). */
+/**
+ * The kinds measured at size n: the tables (6.15 and pre-6.7) only up to their 512 entries
+ * (the kernel's maximum). The runs never touch, so both tables hold the same n entries.
+ */
 function subjectsAt(n: number): Subject[] {
-  return n <= 512 ? ['table', 'itree', 'btree', 'bitmap', 'flatten-js'] : ['itree', 'btree', 'bitmap', 'flatten-js'];
+  return n <= 512 ? ['table', 'table-legacy', 'itree', 'btree', 'bitmap', 'flatten-js'] : ['itree', 'btree', 'bitmap', 'flatten-js'];
 }
 
 /** Seeded query starts: hits inside runs, misses in gaps, new-run positions in gaps. */
@@ -78,7 +81,7 @@ interface Built {
 function buildStructure(kind: BadblocksKind, n: number, seed: number): Built {
   const opts = kind === 'bitmap'
     ? { kind, capacitySectors: n * RUN_PERIOD + RUN_PERIOD }
-    : kind === 'table' ? { kind, maxEntries: 8192 } : { kind };
+    : isTableKind(kind) ? { kind, maxEntries: 8192 } : { kind };
   const region = badblocksRegion(opts);
   const ctx = createShared({ mediaBytes: 0, maxThreads: 4, ioBufferBytes: 4096, regions: [region, { kind: SCRATCH_KIND, bytes: 3 * 8 * Math.max(QUERIES, n) }] });
   const base = ctx.layout.regions[0]!.base;
@@ -101,7 +104,8 @@ function writeStarts(ctx: ThreadContext, at: number, values: Float64Array): void
 function bytesPerRun(kind: BadblocksKind, b: Built, n: number): number {
   const region = b.ctx.layout.regions[0]!;
   switch (kind) {
-    case 'table': return 8;
+    case 'table':
+    case 'table-legacy': return 8;
     case 'itree': return 64;
     case 'bitmap': return (region.bytes - 128) / n;
     case 'btree': return b.ctx.wasm.btree_bytes_used(b.base) / n;
@@ -118,7 +122,7 @@ function kindTasks(kind: BadblocksKind, b: Built, n: number, q: ReturnType<typeo
   writeStarts(ctx, freshAt, q.fresh);
   const w = ctx.wasm;
   let from = 0;
-  const free = kind === 'table' ? 8192 - n : n;
+  const free = isTableKind(kind) ? 8192 - n : n;
   const maxBatch = Math.max(1, Math.min(n, free));
   // set: a sample sets k fresh runs, the untimed hook clears them. clear: the hook sets the
   // k runs the sample then clears. Either way N is back to n after every sample.
@@ -205,7 +209,7 @@ export async function runBadblocksSuite(options: BadblocksSuiteOptions): Promise
         rows.push({
           name: r.name, unit: 'ns/op', value: r.nsPerCall, range: `± ${r.rme.toFixed(1)}%`,
           extra: `${r.samples} samples of ${r.batch} calls; ${perRun.toFixed(1)} bytes/run` +
-            (subject === 'table' && r.name.includes(' set ') ? '; table of 8192 slots so sets have room' : ''),
+            (subject !== 'flatten-js' && isTableKind(subject) && r.name.includes(' set ') ? '; table of 8192 slots so sets have room' : ''),
         });
       }
       ratios[`bytes/run ${subject} n=${n}`] = perRun;
@@ -257,7 +261,7 @@ export function formatBadblocksTable(result: SuiteResult): string {
   const lines: (string | number)[][] = [];
   const sizes = [...new Set(result.rows.map((r) => /n=(\d+)$/.exec(r.name)?.[1]).filter((x): x is string => !!x))];
   for (const n of sizes) {
-    for (const subject of ['table', 'itree', 'btree', 'bitmap', 'flatten-js']) {
+    for (const subject of ['table', 'table-legacy', 'itree', 'btree', 'bitmap', 'flatten-js']) {
       const v = (op: Op): number => byName.get(`badblocks ${op} ${subject} n=${n}`) ?? NaN;
       if (OPS.every((op) => Number.isNaN(v(op)))) continue;
       lines.push([`${subject} n=${n}`, v('check-hit'), v('check-miss'), v('set'), v('clear'), result.ratios[`bytes/run ${subject} n=${n}`] ?? NaN]);

@@ -30,7 +30,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     format: formatCopyTable,
   },
   badblocks: {
-    description: 'check/set/clear of table, itree, btree, bitmap and flatten-js at 16..1,000,000 runs; reader scaling',
+    description: 'check/set/clear of table, table-legacy, itree, btree, bitmap and flatten-js at 16..1,000,000 runs; reader scaling',
     run: (o: SuiteRunOptions) => runBadblocksSuite({
       timeMs: o.timeMs, rounds: 1,
       ...(o.smoke ? { sizes: [16, 512, 10_000], scalingMs: 150 } : {}),

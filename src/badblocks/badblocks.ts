@@ -9,6 +9,13 @@
  * - `bitmap` two bits per sector over a fixed capacity.
  * For the run kinds an entry is a maximal run of same-ack sectors, of any length.
  *
+ * A fifth, `table-legacy`, is the kernel's table as it was up to 6.6 (reference §1.9),
+ * bit-exact with that code and its bugs: it does *not* keep the meaning above (it can lose
+ * sectors, downgrade acknowledged ones, and hold entries unsorted or overlapping). Its
+ * lengths are the old `int sectors` (2^31 wraps negative, 2^32 is 0), a zero-length set or
+ * clear still runs, a disabled table's set succeeds, and with shift > 0 check reports
+ * firstBad/badSectors in blocks, as the old code did. `entries()` lists it in table order.
+ *
  * Any thread may call any method: checks are lock-free (seqlock, retried), updates take the
  * structure's mutex. `handle` + `attachBadblocks()` use the same structure from a worker.
  * Sector numbers and lengths are in 512-byte sectors.
@@ -19,11 +26,11 @@ import { checkBoolean, checkChoice, checkInteger, describe } from '../core/valid
 import { KernelError } from '../core/errors.js';
 import type { WasmBuild } from '../core/wasm.js';
 import {
-  BADBLOCKS_KINDS, KIND_ID, regionBytes, TABLE_DEFAULT_ENTRIES, TABLE_MAX_ENTRIES,
+  ALL_BADBLOCKS_KINDS, KIND_ID, isTableKind, regionBytes, TABLE_DEFAULT_ENTRIES, TABLE_MAX_ENTRIES,
   RUNS_DEFAULT_CAPACITY, RUNS_MAX_CAPACITY, BITMAP_DEFAULT_SECTORS, BITMAP_MAX_SECTORS,
   type BadblocksKind,
 } from './kinds.js';
-import { formatBadblocks, parseBadblocksStore } from './sysfs.js';
+import { formatBadblocks, formatTableSlots, parseBadblocksStore } from './sysfs.js';
 
 /** Offsets of the header words read directly (assembly/badblocks/header.ts). */
 const BB_SHIFT = 16;
@@ -40,7 +47,7 @@ export interface BadblocksOptions {
   readonly kind?: BadblocksKind;
   /** Sector -> block shift: -1 disables the structure, 0..9 (default 0, as pmem uses). */
   readonly shift?: number;
-  /** table: slots (default 512; 8192 models 64 KiB-page kernels). itree/btree: arena capacity in runs (default 1,048,576). */
+  /** table, table-legacy: slots (default 512; 8192 models 64 KiB-page kernels). itree/btree: arena capacity in runs (default 1,048,576). */
   readonly maxEntries?: number;
   /** bitmap: sectors covered (default 2^24 = 8 GiB). */
   readonly capacitySectors?: number;
@@ -54,6 +61,9 @@ export type CheckResult =
 
 /** One entry: `[start, len, acked]` in sectors. */
 export type BadblocksEntry = [start: number, len: number, acked: boolean];
+
+/** One slot of a table kind as the kernel holds it: `[offset, len, acked]` in blocks, offset exact. */
+export type TableSlot = [offset: bigint, len: number, acked: boolean];
 
 /** What another thread needs to attach: the shared pair and the structure's address. */
 export interface BadblocksHandle extends SharedHandle {
@@ -97,7 +107,9 @@ export class Badblocks {
   /**
    * badblocks_set: records [s, s+len) as bad (acknowledged when `acked`). Returns true when
    * the whole range is recorded; false when disabled, `len` is 0 or the structure is full
-   * (a table keeps the pieces it already stored, as the kernel does).
+   * (a table keeps the pieces it already stored, as the kernel does). `table-legacy`:
+   * false only when the table filled up (the old kernel's 1); disabled or zero-length sets
+   * return true, as the old kernel's 0 said.
    * @throws {TypeError|RangeError} naming the argument for invalid input (nothing changes).
    */
   set(s: number, len: number, acked: boolean): boolean {
@@ -106,16 +118,38 @@ export class Badblocks {
     return stopped(this.#ctx.wasm.badblocks_set(this.#base, start, n, acked ? 1 : 0)) === 1;
   }
 
-  /** badblocks_clear: [s, s+len) becomes good. False when disabled, `len` is 0, or a needed split finds no free slot. */
+  /**
+   * badblocks_clear: [s, s+len) becomes good. False when disabled, `len` is 0, or a needed
+   * split finds no free slot. `table-legacy`: false only for the split on a full table.
+   */
   clear(s: number, len: number): boolean {
     const [start, n] = checkRange(s, len);
     return stopped(this.#ctx.wasm.badblocks_clear(this.#base, start, n)) === 1;
   }
 
   /**
+   * `set()` returning what the kernel function returned: `table-legacy` (<= 6.6 int) 0 on
+   * success, 1 out of space; every other kind (6.15 bool) 1 = true, 0 = false.
+   */
+  setRaw(s: number, len: number, acked: boolean): number {
+    const ok = this.set(s, len, acked);
+    return this.kind === 'table-legacy' ? (ok ? 0 : 1) : (ok ? 1 : 0);
+  }
+
+  /**
+   * `clear()` returning what the kernel function returned: `table-legacy` 0, or -28
+   * (-ENOSPC) for a split on a full table; every other kind 1 = true, 0 = false.
+   */
+  clearRaw(s: number, len: number): number {
+    const ok = this.clear(s, len);
+    return this.kind === 'table-legacy' ? (ok ? 0 : LEGACY_ENOSPC) : (ok ? 1 : 0);
+  }
+
+  /**
    * badblocks_check: rc 0 when nothing in [s, s+len) is bad, 1 when every overlapping entry
    * is acknowledged, -1 when one is not; `firstBad`/`badSectors` describe the lowest
-   * overlapping entry, whole (for the run kinds, its run).
+   * overlapping entry, whole (for the run kinds, its run). `table-legacy`: the overlapping
+   * entry lowest in table order that the old backward walk reached, in blocks when shift > 0.
    */
   check(s: number, len: number): CheckResult {
     const [start, n] = checkRange(s, len);
@@ -134,7 +168,7 @@ export class Badblocks {
     this.#ctx.wasm.badblocks_clear_changed(this.#base);
   }
 
-  /** Every entry `[start, len, acked]` in order (sectors). */
+  /** Every entry `[start, len, acked]` in order (sectors); `table-legacy`: in table order. */
   entries(): BadblocksEntry[] {
     const { wasm, ioBuf, u8 } = this.#ctx;
     const max = Math.floor(this.#ctx.layout.ioBufferBytes / 24);
@@ -145,7 +179,27 @@ export class Badblocks {
       const n = wasm.badblocks_entries(this.#base, from, ioBuf, max) >>> 0;
       for (let i = 0; i < n; i++) out.push([f64[i * 3]!, f64[i * 3 + 1]!, f64[i * 3 + 2] === 1]);
       if (n < max) return out;
-      from = f64[(n - 1) * 3]! + 1;
+      // The legacy table pages by index: it need not be sorted (badblocks.ts, wasm side).
+      from = this.kind === 'table-legacy' ? from + n : f64[(n - 1) * 3]! + 1;
+    }
+  }
+
+  /**
+   * The slots of a table kind (`table`, `table-legacy`) exactly as the kernel holds them, in
+   * table order, in blocks (sectors >> shift). Exact where `entries()` is not: the legacy
+   * table can store offsets up to 2^54 - 1 (bug B2/B3 garbage), past what a double holds.
+   * @throws {RangeError} for the run kinds, which have no slots.
+   */
+  tableSlots(): TableSlot[] {
+    if (!isTableKind(this.kind)) throw new RangeError(`tableSlots() needs kind 'table' or 'table-legacy', this is '${this.kind}'`);
+    const { wasm, ioBuf, u8 } = this.#ctx;
+    const max = Math.floor(this.#ctx.layout.ioBufferBytes / 24);
+    const u64 = new BigUint64Array(u8.buffer, ioBuf, max * 3);
+    const out: TableSlot[] = [];
+    for (let from = 0; ; from += max) {
+      const n = wasm.badblocks_table_slots(this.#base, from, ioBuf, max) >>> 0;
+      for (let i = 0; i < n; i++) out.push([u64[i * 3]!, Number(u64[i * 3 + 1]!), u64[i * 3 + 2] === 1n]);
+      if (n < max) return out;
     }
   }
 
@@ -158,7 +212,10 @@ export class Badblocks {
   show(unackedOnly = false): string {
     checkBoolean('unackedOnly', unackedOnly);
     if (this.shift < 0) return '';
-    const text = formatBadblocks(this.entries(), unackedOnly);
+    // The legacy table's offsets may pass 2^53: print them from the exact slots.
+    const text = this.kind === 'table-legacy'
+      ? formatTableSlots(this.tableSlots(), this.shift, unackedOnly)
+      : formatBadblocks(this.entries(), unackedOnly);
     if (unackedOnly && text === '') this.#ctx.wasm.badblocks_clear_unacked_exist(this.#base);
     return text;
   }
@@ -198,6 +255,9 @@ function checkSectorNumber(name: string, value: unknown, max: number, unit: stri
   return checkInteger(name, value, 0, max, unit, note); // throws the standard message
 }
 
+/** -ENOSPC: what the pre-6.7 badblocks_clear returned for a split on a full table. */
+const LEGACY_ENOSPC = -28;
+
 function stopped(rc: number): number {
   if (rc === BB_STOPPED) throw new Error('badblocks: the run was stopped while waiting for the structure');
   return rc;
@@ -205,7 +265,7 @@ function stopped(rc: number): number {
 
 /** Validated capacity of a structure: table entries, arena runs or bitmap sectors. */
 export function badblocksCapacity(options: BadblocksOptions): { kind: BadblocksKind; shift: number; capacity: number } {
-  const kind = checkChoice('kind', options.kind ?? 'table', BADBLOCKS_KINDS);
+  const kind = checkChoice('kind', options.kind ?? 'table', ALL_BADBLOCKS_KINDS);
   const shift = options.shift ?? 0;
   if (shift !== -1) checkInteger('shift', shift, -1, 9, '', ' (-1 disables the structure)');
   let capacity: number;
@@ -214,7 +274,7 @@ export function badblocksCapacity(options: BadblocksOptions): { kind: BadblocksK
     if (options.maxEntries !== undefined) throw new RangeError(`maxEntries does not apply to kind 'bitmap' (use capacitySectors), got ${describe(options.maxEntries)}`);
   } else {
     if (options.capacitySectors !== undefined) throw new RangeError(`capacitySectors applies only to kind 'bitmap', got ${describe(options.capacitySectors)} for kind '${kind}'`);
-    capacity = kind === 'table'
+    capacity = isTableKind(kind)
       ? checkInteger('maxEntries', options.maxEntries ?? TABLE_DEFAULT_ENTRIES, 1, TABLE_MAX_ENTRIES, 'entries')
       : checkInteger('maxEntries', options.maxEntries ?? RUNS_DEFAULT_CAPACITY, 1, RUNS_MAX_CAPACITY, 'runs');
   }
@@ -252,7 +312,7 @@ export async function createBadblocks(options: BadblocksOptions = {}): Promise<B
 
 /** Uses a structure created elsewhere (e.g. on the main thread) from this thread. */
 export async function attachBadblocks(handle: BadblocksHandle): Promise<Badblocks> {
-  if (typeof handle !== 'object' || handle === null || !BADBLOCKS_KINDS.includes(handle.kind) || !Number.isInteger(handle.base)) {
+  if (typeof handle !== 'object' || handle === null || !ALL_BADBLOCKS_KINDS.includes(handle.kind) || !Number.isInteger(handle.base)) {
     throw new TypeError(`handle must be a Badblocks.handle, got ${describe(handle)}`);
   }
   return new Badblocks(attachShared(handle), handle.base, handle.kind);

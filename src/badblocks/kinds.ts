@@ -4,11 +4,29 @@
  * Region kinds match assembly/badblocks/header.ts (BB_KIND_*). Sizes are worst cases, so a
  * structure never runs out of memory before it reaches its documented capacity.
  */
-export type BadblocksKind = 'table' | 'itree' | 'btree' | 'bitmap';
+export type BadblocksKind = 'table' | 'table-legacy' | 'itree' | 'btree' | 'bitmap';
 
+/**
+ * The structures that keep the per-sector meaning a device relies on: the kernel's table
+ * (6.15+) and the run kinds. What tests and benchmarks iterate over "every structure".
+ */
 export const BADBLOCKS_KINDS: readonly BadblocksKind[] = ['table', 'itree', 'btree', 'bitmap'];
 
-export const KIND_ID: Record<BadblocksKind, number> = { table: 1, itree: 2, btree: 3, bitmap: 4 };
+/**
+ * Every kind the API, `badblocks replay`/`diff` and a device's `badblocks` option accept:
+ * BADBLOCKS_KINDS plus `table-legacy`, the pre-6.7 kernel table (reference §1.9), which
+ * can lose sectors, downgrade acks and store entries out of order, as that kernel did.
+ * The 5.18, 5.19 and 6.5 kernel profiles select it for a device that asks for `table`
+ * (src/nvdimm/config.ts).
+ */
+export const ALL_BADBLOCKS_KINDS: readonly BadblocksKind[] = ['table', 'table-legacy', 'itree', 'btree', 'bitmap'];
+
+export const KIND_ID: Record<BadblocksKind, number> = { 'table': 1, 'itree': 2, 'btree': 3, 'bitmap': 4, 'table-legacy': 5 };
+
+/** The kernel's table, either algorithm: 512-sector entries in `maxEntries` slots. */
+export function isTableKind(kind: BadblocksKind): kind is 'table' | 'table-legacy' {
+  return kind === 'table' || kind === 'table-legacy';
+}
 
 /** Header bytes before each structure's data (BB_DATA). */
 export const BB_DATA = 128;
@@ -54,6 +72,7 @@ export function btreeNodes(capacity: number): number {
 export function regionBytes(kind: BadblocksKind, capacity: number): number {
   switch (kind) {
     case 'table':
+    case 'table-legacy':
       return BB_DATA + capacity * 8;
     case 'itree':
       return BB_DATA + (capacity + 1) * ITREE_NODE_BYTES;

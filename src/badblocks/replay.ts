@@ -7,10 +7,13 @@
  * the chosen kind is expected to reproduce is compared.
  *
  * Fields compared
- * - kind `'table'` (bit-exact with the kernel): every `out` field except `warn` and the raw
- *   `ret` of set/clear (`ok` is compared instead, as the README says): `ok`, `changed`,
- *   `unacked_exist`, `count`, `digest`, check `ret`/`first_bad`/`bad_sectors`, show `len`/
- *   `text`, dump `shift`/`entries`.
+ * - kinds `'table'` and `'table-legacy'` (bit-exact with the kernel, 6.15+ and <= 6.6; the
+ *   legacy traces are in legacy/): every `out` field except `warn`: `ret` of set/clear (the
+ *   kernel's raw value, `Badblocks.setRaw`/`clearRaw`: 6.15 bool, <= 6.6 set 0/1 and
+ *   clear 0/-28) and `ok`, `changed`, `unacked_exist`, `count`, `digest`, check `ret`/
+ *   `first_bad`/`bad_sectors`, show `len`/`text`, dump `shift`/`entries`. `dump` and
+ *   `digest` are the kernel's raw table, in blocks, so they are compared with
+ *   `Badblocks.tableSlots()` (blocks, offsets exact past 2^53), not with `entries()`.
  * - the run kinds (`itree`, `btree`, `bitmap`) keep the per-sector meaning only (DESIGN.md):
  *   `ok` of set/clear, `changed`, `unacked_exist`, `shift`, check `ret`, and the per-sector
  *   content: dump entries and show text are both reduced to maximal runs (same-ack runs for
@@ -38,13 +41,15 @@
  *   the previous lines proved equal to the kernel's). The rest of the trace is skipped.
  * - shift > 0: mainline discards its rounding, the project rounds as documented; the whole
  *   trace is reported `skipped` unless `outsideContract` asks to replay it literally (then
- *   it shows the difference as a mismatch).
+ *   it shows the difference as a mismatch). Not for `table-legacy`: the old code did round
+ *   (set/check outward, clear inward), and the legacy table reproduces it, so its shift > 0
+ *   traces are inside the contract.
  * - show text longer than a page: the kernel stops printing once it has written 4096 bytes
  *   and keeps 4095 of them; the project prints the whole table. The comparison derives the
  *   kernel's page from our text (`kernelPage()`) and compares that: `len` and `text`.
  */
 import { createBadblocks, SECTOR_LIMIT, type Badblocks, type BadblocksEntry, type CheckResult } from './badblocks.js';
-import { BADBLOCKS_KINDS, type BadblocksKind } from './kinds.js';
+import { ALL_BADBLOCKS_KINDS, isTableKind, type BadblocksKind } from './kinds.js';
 import { describe } from '../core/validate.js';
 import type { WasmBuild } from '../core/wasm.js';
 
@@ -120,7 +125,7 @@ const U64 = (1n << 64n) - 1n;
  * The traces' table digest: FNV-1a 64 over `"{offset},{len},{ack};"` for every entry in
  * order, as 16 lowercase hex digits.
  */
-export function tableDigest(entries: readonly (readonly [number, number, boolean | number])[]): string {
+export function tableDigest(entries: readonly (readonly [number | bigint, number, boolean | number])[]): string {
   let h = FNV_OFFSET;
   for (const [start, len, ack] of entries) {
     const text = `${start},${len},${ack === true || ack === 1 ? 1 : 0};`;
@@ -291,11 +296,11 @@ export async function replayTrace(text: string, options: ReplayOptions): Promise
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options must be an object such as { kind: 'table' }, got ${describe(options)}`);
   }
-  if (!BADBLOCKS_KINDS.includes(options.kind)) {
-    throw new RangeError(`options.kind must be one of ${BADBLOCKS_KINDS.map((k) => `'${k}'`).join(', ')}, got ${describe(options.kind)}`);
+  if (!ALL_BADBLOCKS_KINDS.includes(options.kind)) {
+    throw new RangeError(`options.kind must be one of ${ALL_BADBLOCKS_KINDS.map((k) => `'${k}'`).join(', ')}, got ${describe(options.kind)}`);
   }
   const trace = parseTrace(text);
-  const table = options.kind === 'table';
+  const table = isTableKind(options.kind);
   const notes: ReplayNote[] = [];
   let compared = 0;
   let bb: Badblocks | undefined;
@@ -321,7 +326,7 @@ export async function replayTrace(text: string, options: ReplayOptions): Promise
         if (typeof shift !== 'number' || !Number.isInteger(shift)) {
           throw new TypeError(`trace line ${t.line}: init args must be [shift], got ${describe(t.args)}`);
         }
-        if (shift > 0 && options.outsideContract !== true) {
+        if (shift > 0 && options.outsideContract !== true && options.kind !== 'table-legacy') {
           notes.push({ line: t.line, op, reason: `skipped: outside contract (shift ${shift} > 0: mainline discards its rounding, the project rounds set/check outward and clear inward)` });
           return result('skipped', null);
         }
@@ -402,7 +407,9 @@ export async function replayTrace(text: string, options: ReplayOptions): Promise
           // sets `changed` when it combined two entries on the way (a table-only effect).
           const noSectorChanges = !table && op === 'set' && t.args[2] === 0 && !bb.changed &&
             allAcked(bb.entries(), s, len);
-          const ok = op === 'set' ? bb.set(s, len, t.args[2] === 1) : bb.clear(s, len);
+          const ret = op === 'set' ? bb.setRaw(s, len, t.args[2] === 1) : bb.clearRaw(s, len);
+          const ok = ret === (options.kind === 'table-legacy' ? 0 : 1);
+          if (table) expect('ret', out['ret'], ret);
           expect('ok', out['ok'], ok ? 1 : 0);
           if (noSectorChanges && out['changed'] === 1 && !bb.changed) {
             divergedAt = { line: t.line, op, reason: 'the kernel set `changed` for a set that changed no sector (it combined two table entries), a table-only effect' };
@@ -449,7 +456,7 @@ export async function replayTrace(text: string, options: ReplayOptions): Promise
           compareState(bb, out, table, expect, ['shift', 'changed', 'unacked_exist']);
           const kEntries = (out['entries'] as [number, number, number][]).map(
             ([a, l, ack]) => [a, l, ack === 1] as BadblocksEntry);
-          const ours = bb.entries();
+          const ours = table ? rawTable(bb) : bb.entries();
           if (table) expectList('entries', kEntries, ours, fail);
           else expectList('runs', sameAckRuns(kEntries), sameAckRuns(ours), fail);
           compared++;
@@ -490,7 +497,15 @@ function compareState(bb: Badblocks, out: Readonly<Record<string, unknown>>, tab
   }
   if (!table) return;
   if ('count' in out) expect('count', out['count'], bb.count);
-  if ('digest' in out) expect('digest', out['digest'], tableDigest(bb.entries()));
+  if ('digest' in out) expect('digest', out['digest'], tableDigest(bb.tableSlots()));
+}
+
+/**
+ * The table as the kernel holds it (blocks, exact offsets) for the digest, and as numbers
+ * for a dump's entries (the trace's JSON numbers are doubles too, rounded the same way).
+ */
+function rawTable(bb: Badblocks): BadblocksEntry[] {
+  return bb.tableSlots().map(([s, n, ack]) => [Number(s), n, ack]);
 }
 
 /** Whether the kernel's state after a line equals the structure's (both unchanged). */

@@ -15,6 +15,20 @@ export function formatBadblocks(entries: readonly (readonly [number, number, boo
 }
 
 /**
+ * badblocks_show over a table's raw slots (blocks): `"%llu %u\n"` of `offset << shift`
+ * (64-bit) and `len << shift`, exact for offsets past 2^53.
+ */
+export function formatTableSlots(slots: readonly (readonly [bigint, number, boolean])[], shift: number, unackedOnly: boolean): string {
+  const sh = BigInt(Math.max(shift, 0));
+  let text = '';
+  for (const [offset, len, acked] of slots) {
+    if (unackedOnly && acked) continue;
+    text += `${BigInt.asUintN(64, offset << sh)} ${len * 2 ** Number(sh)}\n`;
+  }
+  return text;
+}
+
+/**
  * badblocks_store's parse: `sscanf(page, "%llu %d%c", &sector, &length, &newline)`.
  *
  * - leading white space is skipped; the sector is decimal digits;

@@ -53,6 +53,8 @@ export interface WasmExports {
   badblocks_clear_changed(base: number): void;
   badblocks_clear_unacked_exist(base: number): void;
   badblocks_entries(base: number, from: number, out: number, max: number): number;
+  /** Table kinds: raw slots from index `from` as u64 (offset, len, ack) triples in blocks. */
+  badblocks_table_slots(base: number, from: number, out: number, max: number): number;
   itree_validate(base: number): number;
   btree_validate(base: number): number;
   mutex_owner(word: number): number;

@@ -11,9 +11,11 @@
  * | setMceNospec                    | uc     | np      | np        | np        | §5.4
  * | notifyFailureHolder (XFS, 6.0)  | no     | no      | yes       | yes       | §6.3
  * | preRemoveOnUnbind (6.7)         | no     | no      | no        | yes       | §6.3, M-8
+ * | legacyBadblocks (before 6.7)    | yes    | yes     | yes       | no        | §1.9, L-1..L-6
  *
- * Every profile uses the 6.15 badblocks algorithm (a documented deviation until the pre-6.7
- * algorithm is modelled).
+ * legacyBadblocks: a device that asks for the kernel's `table` gets `table-legacy`, the
+ * pre-6.7 algorithm (src/nvdimm/config.ts); the other structures are not the kernel's and
+ * stay as asked.
  */
 import { describe } from '../core/validate.js';
 
@@ -37,13 +39,15 @@ export interface KernelProfile {
   readonly notifyFailureHolder: boolean;
   /** kill_dax sends MF_MEM_PRE_REMOVE to the holder on unbind (6.7+). */
   readonly preRemoveOnUnbind: boolean;
+  /** badblocks is the pre-6.7 code (the 2023 rewrite landed in 6.7): `table` means `table-legacy`. */
+  readonly legacyBadblocks: boolean;
 }
 
 export const KERNEL_PROFILES: Readonly<Record<KernelVersion, KernelProfile>> = {
-  '5.18': { version: '5.18', daxAccessPoisonErrno: 'EIO', recoveryWrite: false, faultSigbusCode: 'BUS_ADRERR', mceBlastRadius: false, setMceNospec: 'uc', notifyFailureHolder: false, preRemoveOnUnbind: false },
-  '5.19': { version: '5.19', daxAccessPoisonErrno: 'EIO', recoveryWrite: true, faultSigbusCode: 'BUS_ADRERR', mceBlastRadius: true, setMceNospec: 'np', notifyFailureHolder: false, preRemoveOnUnbind: false },
-  '6.5': { version: '6.5', daxAccessPoisonErrno: 'EHWPOISON', recoveryWrite: true, faultSigbusCode: 'BUS_MCEERR_AR', mceBlastRadius: true, setMceNospec: 'np', notifyFailureHolder: true, preRemoveOnUnbind: false },
-  '6.15': { version: '6.15', daxAccessPoisonErrno: 'EHWPOISON', recoveryWrite: true, faultSigbusCode: 'BUS_MCEERR_AR', mceBlastRadius: true, setMceNospec: 'np', notifyFailureHolder: true, preRemoveOnUnbind: true },
+  '5.18': { version: '5.18', daxAccessPoisonErrno: 'EIO', recoveryWrite: false, faultSigbusCode: 'BUS_ADRERR', mceBlastRadius: false, setMceNospec: 'uc', notifyFailureHolder: false, preRemoveOnUnbind: false, legacyBadblocks: true },
+  '5.19': { version: '5.19', daxAccessPoisonErrno: 'EIO', recoveryWrite: true, faultSigbusCode: 'BUS_ADRERR', mceBlastRadius: true, setMceNospec: 'np', notifyFailureHolder: false, preRemoveOnUnbind: false, legacyBadblocks: true },
+  '6.5': { version: '6.5', daxAccessPoisonErrno: 'EHWPOISON', recoveryWrite: true, faultSigbusCode: 'BUS_MCEERR_AR', mceBlastRadius: true, setMceNospec: 'np', notifyFailureHolder: true, preRemoveOnUnbind: false, legacyBadblocks: true },
+  '6.15': { version: '6.15', daxAccessPoisonErrno: 'EHWPOISON', recoveryWrite: true, faultSigbusCode: 'BUS_MCEERR_AR', mceBlastRadius: true, setMceNospec: 'np', notifyFailureHolder: true, preRemoveOnUnbind: true, legacyBadblocks: false },
 };
 
 /** The profile named `version`. @throws {RangeError} naming the field and the known versions. */

@@ -15,7 +15,8 @@
 import { checkBoolean, checkInteger, describe } from '../core/validate.js';
 import { parseSize } from '../core/units.js';
 import {
-  BADBLOCKS_KINDS, TABLE_DEFAULT_ENTRIES, TABLE_MAX_ENTRIES, RUNS_MAX_CAPACITY, type BadblocksKind,
+  ALL_BADBLOCKS_KINDS, TABLE_DEFAULT_ENTRIES, TABLE_MAX_ENTRIES, RUNS_MAX_CAPACITY, isTableKind,
+  type BadblocksKind,
 } from '../badblocks/kinds.js';
 import { DEFAULT_KERNEL, kernelProfile, type KernelProfile, type KernelVersion } from '../kernel/profiles.js';
 
@@ -37,6 +38,12 @@ export interface NamespaceOptions {
   /** MCI_MISC address LSB: the MCE blast radius is 1 << mceLsb bytes, 6..12 (default 6). */
   readonly mceLsb?: number;
   readonly kernel?: KernelVersion;
+  /**
+   * The structure of the namespace's and region's badblocks (default `table`). `table` is
+   * the kernel's table of the chosen profile: `table-legacy` (the pre-6.7 algorithm) on
+   * 5.18, 5.19 and 6.5, the 6.15 table otherwise. `table-legacy` asks for the old table on
+   * any profile; itree/btree/bitmap are never changed.
+   */
   readonly badblocks?: BadblocksKind;
   /**
    * Capacity of the namespace's and the region's badblocks structures: table slots (default
@@ -62,6 +69,7 @@ export interface NamespaceConfig {
   readonly fwClearMax: number;
   readonly mceLsb: number;
   readonly kernel: KernelProfile;
+  /** The structure in use: `table` already resolved by the profile (see NamespaceOptions). */
   readonly badblocks: BadblocksKind;
   /** Table slots or itree/btree runs of each badblocks structure (see NamespaceOptions). */
   readonly badblocksMaxEntries: number;
@@ -146,9 +154,11 @@ export function resolveNamespaces(list: readonly NamespaceOptions[], prefix = 'n
     checkInteger(f('fwClearMax'), fwClearMax, 1, Number.MAX_SAFE_INTEGER, 'bytes', ' (default unlimited)');
     const mceLsb = checkInteger(f('mceLsb'), o.mceLsb ?? 6, 6, 12);
     const kernel = kernelProfile(o.kernel ?? DEFAULT_KERNEL, f('kernel'));
-    const badblocks = o.badblocks ?? 'table';
-    if (!BADBLOCKS_KINDS.includes(badblocks)) throw new RangeError(`${f('badblocks')} must be one of ${BADBLOCKS_KINDS.join(', ')}, got ${describe(badblocks)}`);
-    const badblocksMaxEntries = badblocks === 'table'
+    const requested = o.badblocks ?? 'table';
+    if (!ALL_BADBLOCKS_KINDS.includes(requested)) throw new RangeError(`${f('badblocks')} must be one of ${ALL_BADBLOCKS_KINDS.join(', ')}, got ${describe(requested)}`);
+    // `table` is the kernel's own structure: the profile says which algorithm it runs.
+    const badblocks: BadblocksKind = requested === 'table' && kernel.legacyBadblocks ? 'table-legacy' : requested;
+    const badblocksMaxEntries = isTableKind(badblocks)
       ? checkInteger(f('badblocksMaxEntries'), o.badblocksMaxEntries ?? TABLE_DEFAULT_ENTRIES, 1, TABLE_MAX_ENTRIES, 'entries')
       : checkInteger(f('badblocksMaxEntries'), o.badblocksMaxEntries ?? Math.min(size / 512, RUNS_DEFAULT_NS_CAPACITY), 1, RUNS_MAX_CAPACITY, 'runs');
     const legacyBus = checkBoolean(f('legacyBus'), o.legacyBus ?? false);

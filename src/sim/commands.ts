@@ -20,7 +20,7 @@
  */
 import { NAMESPACE_MODES } from '../nvdimm/config.js';
 import { KERNEL_VERSIONS, DEFAULT_KERNEL } from '../kernel/profiles.js';
-import { BADBLOCKS_KINDS, RUNS_MAX_CAPACITY } from '../badblocks/kinds.js';
+import { ALL_BADBLOCKS_KINDS, RUNS_MAX_CAPACITY } from '../badblocks/kinds.js';
 import { PAGE_BYTES, SECTOR_BYTES, type ArgsOfRow, type CommandSpec } from './spec.js';
 import { declareDevice, declareDm, declareFile, declareFs, declareMmap, declareProcess, reconfigureDevice, requireMapped } from './platform.js';
 
@@ -88,7 +88,7 @@ export const COMMANDS = [
       { name: 'fw-clear-max', type: 'size', min: 1, max: Number.MAX_SAFE_INTEGER, defaultText: 'unlimited', help: 'most bytes one firmware CLEAR_ERROR clears (partial clears, P-6, D-10)' },
       { name: 'mce-lsb', type: 'int', unit: 'log2-bytes', min: 6, max: 12, default: 6, help: 'MCI_MISC address LSB: a consumed poison records 1 << mce-lsb bytes (N-2)' },
       { name: 'kernel', type: 'enum', values: KERNEL_VERSIONS, default: DEFAULT_KERNEL, help: 'kernel profile (DESIGN.md table: DAX_ACCESS errno, recovery_write, ...)' },
-      { name: 'badblocks', type: 'enum', values: BADBLOCKS_KINDS, default: 'table', help: 'badblocks structure of the namespace and region' },
+      { name: 'badblocks', type: 'enum', values: ALL_BADBLOCKS_KINDS, default: 'table', help: 'badblocks structure of the namespace and region; table is the kernel profile\'s own (the pre-6.7 table-legacy on 5.18, 5.19 and 6.5)' },
       { name: 'badblocks-max-entries', type: 'int', unit: 'entries', min: 1, max: RUNS_MAX_CAPACITY, defaultText: '512 for table (one kernel page); itree/btree: min(region sectors, 65536)', help: 'capacity of each badblocks structure: table slots (8192 models 64 KiB-page kernels) or itree/btree runs; the bitmap ignores it' },
       { name: 'legacy-bus', type: 'flag', help: 'a bus without ndctl (e820/memmap=): clears pretend to succeed (N-6)' },
       { name: 'eadr', type: 'flag', help: 'CPU caches in the persistence domain: every store is durable at once (platform-wide: all device lines or none)' },
