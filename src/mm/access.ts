@@ -12,6 +12,11 @@
  *      mappers, unmap the unit for everyone (memory-failure.ts).
  *   3. memory_failure returned 0 -> set_mce_nospec(pfn); it failed (EFSCORRUPTED after an
  *      xfs shutdown, M-3) -> "Memory error not recovered": a plain SIGBUS (SI_KERNEL).
+ *   4. memory_failure returned 0 without signalling the loader: another thread's failure of
+ *      the same page unmapped it between the load's page-table walk and its machine check
+ *      (collect_procs_fsdax drops a mapper whose page is no longer mapped). kill_me_maybe then
+ *      returns to the instruction, which runs again: it faults on a page now known bad and
+ *      gets SIGBUS BUS_MCEERR_AR there (F-6). The load loop does the same.
  *
  * A store never consumes poison: it writes the bytes as a plain cached store (dirty lines,
  * durable after a flush and fence) and the line stays poisoned in the media, which only a
@@ -65,7 +70,7 @@ function access(mm: Mm, map: Mapping, offset: number, bytes: number, data: Uint8
   const page = Math.floor(offset / 4096);
   const addr = map.vaddr + offset;
   const before = r.lock(() => signalCountLocked(r, proc));
-  const signalled = (): AccessResult => ({ ok: false, signals: r.lock(() => signalsSinceLocked(r, proc, before)) });
+  const signalled = (): { readonly ok: false; readonly signals: readonly SigInfo[] } => ({ ok: false, signals: r.lock(() => signalsSinceLocked(r, proc, before)) });
   for (let attempt = 0; attempt < 4; attempt++) {
     let b = Atomics.load(r.pte, map.pte + page);
     const devPage = map.kind === 'devdax' ? page : map.file!.mapEntry(page);
@@ -93,7 +98,9 @@ function access(mm: Mm, map: Mapping, offset: number, bytes: number, data: Uint8
     }
     if ((w.poison_find_lines(line, line + 1) >>> 0) === line) {
       userMachineCheck(mm, map, at.ns, spa);
-      return signalled();
+      const r = signalled();
+      if (r.signals.length > 0) return r;
+      continue; // step 4: the access runs again
     }
     const from = mm.system.bus.mediaBase + spa;
     return { ok: true, data: mm.system.context.u8.slice(from, from + bytes) };
