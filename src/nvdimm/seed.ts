@@ -28,6 +28,7 @@ import { ErrorMapError } from './error-map.js';
 import { injectLines } from './firmware.js';
 import { scrub } from './ars.js';
 import type { Namespace } from './namespace.js';
+import type { NamespaceMode } from './config.js';
 import { coalesce, type LogicalRange } from './sparse.js';
 
 /** Minimal view of the system seeding needs (System from system.ts satisfies it). */
@@ -59,6 +60,34 @@ interface Plan {
   readonly windows: readonly LogicalRange[];
 }
 
+/** What a seed target must say about itself (a Namespace, or a script's declared device). */
+export interface SeedTargetInfo {
+  readonly name: string;
+  readonly mode: NamespaceMode;
+  readonly dataOffset: number;
+  readonly dataBytes: number;
+}
+
+/**
+ * Why map namespace `entry` cannot seed namespace `ns`, or null: its size (data bytes) or
+ * mode disagrees, or a range ends past the data.
+ */
+export function seedMismatch(entry: ErrorMapNamespace, ns: SeedTargetInfo): string | null {
+  const on = ns.name === entry.name ? ns.name : `${entry.name} (seeded into ${ns.name})`;
+  if (entry.sizeBytes !== undefined && entry.sizeBytes !== ns.dataBytes) {
+    return `${on}: the map says ${entry.sizeBytes} data bytes, the namespace holds ${ns.dataBytes}; ` +
+      `declare it with ${entry.sizeBytes} data bytes (raw size = ${entry.sizeBytes} + its data offset, ${entry.sizeBytes + ns.dataOffset} bytes with the current one)`;
+  }
+  if (entry.mode !== undefined && entry.mode !== ns.mode) {
+    return `${on}: the map is of a ${entry.mode} namespace, this one is ${ns.mode}; sectors count from the data start, which the mode moves`;
+  }
+  const last = entry.badblocks[entry.badblocks.length - 1];
+  if (last !== undefined && (last.sector + last.sectors) * 512 > ns.dataBytes) {
+    return `${on}: range ${last.sector} ${last.sectors} ends past the namespace's ${ns.dataBytes / 512} data sectors`;
+  }
+  return null;
+}
+
 /**
  * Seeds `system` from `map` (see the header).
  * @throws {ErrorMapError} naming the map, the namespace and what is allowed, nothing changed.
@@ -80,24 +109,14 @@ export function seedErrorMap(system: SeedTarget, map: ErrorMap, options: SeedOpt
       fail(`${entry.name}: no namespace ${describe(target)} in the system (it has ${names.join(', ')}); map it to one (dev=, or SeedOptions.namespaces)`);
     }
     const n = ns as Namespace;
-    const on = target === entry.name ? n.name : `${entry.name} (seeded into ${n.name})`;
-    if (entry.sizeBytes !== undefined && entry.sizeBytes !== n.dataBytes) {
-      fail(`${on}: the map says ${entry.sizeBytes} data bytes, the namespace holds ${n.dataBytes}; ` +
-        `declare it with size = ${entry.sizeBytes} + its data offset (${entry.sizeBytes + n.dataOffset} bytes for this mode), or the data offsets would not match`);
-    }
-    if (entry.mode !== undefined && entry.mode !== n.mode) {
-      fail(`${on}: the map is of a ${entry.mode} namespace, this one is ${n.mode}; sectors count from the data start, which the mode moves`);
-    }
-    const last = entry.badblocks[entry.badblocks.length - 1];
-    if (last !== undefined && last.sector + last.sectors > n.dataSectors) {
-      fail(`${on}: range ${last.sector} ${last.sectors} ends past the namespace's ${n.dataSectors} data sectors`);
-    }
+    const why = seedMismatch(entry, n);
+    if (why !== null) fail(why);
     let windows: LogicalRange[] = [];
     if (n.sparse !== null) {
       const want = coalesce(entry.badblocks.map((r) => ({ start: n.dataOffset + r.sector * 512, bytes: r.sectors * 512 })), n.config.sparse!.marginBytes, n.size);
       windows = n.sparse.missing(want);
-      const why = n.sparse.room(windows);
-      if (why !== null) fail(`${on}: ${why}`);
+      const full = n.sparse.room(windows);
+      if (full !== null) fail(`${entry.name}: ${full}`);
     }
     return { ns: n, entry, windows };
   });

@@ -147,6 +147,17 @@ export function resolveSparse(o: SparseOptions, size: number, dataOffset: number
 }
 
 /**
+ * Options that resolve to `c` again for a namespace whose data starts at `dataOffset`: the
+ * initial windows as data ranges (the info-block chunk before the data start is implied).
+ */
+export function sparseOptionsOf(c: SparseConfig, dataOffset: number): SparseOptions {
+  const windows = c.initial
+    .filter((r) => r.start + r.bytes > dataOffset)
+    .map((r) => ({ offset: Math.max(0, r.start - dataOffset), len: r.start + r.bytes - Math.max(r.start, dataOffset) }));
+  return { backing: c.backingBytes, workingSet: c.workingSetBytes, margin: c.marginBytes, maxWindows: c.maxWindows, windows };
+}
+
+/**
  * Logical ranges widened by `margin` each side, rounded out to whole chunks, clipped to
  * [0, size), sorted and merged where they touch.
  */
