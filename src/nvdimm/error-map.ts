@@ -140,7 +140,7 @@ function parseSysfs(text: string, file: string, name: string, sizeBytes: number 
       throw new ErrorMapError(`${at}: ${describe(line)} is not a badblocks line: ${why}; each line is "<sector> <count>" in 512-byte sectors from the data start`);
     }
     if (!/^\s*\d+\s+\d+\s*$/.test(line)) {
-      throw new ErrorMapError(`${at}: ${describe(line)} has more than "<sector> <count>"; badblocks_show prints two decimal numbers per line`);
+      throw new ErrorMapError(`${at}: ${describe(line)} is not two decimal numbers; badblocks_show prints "<sector> <count>" per line`);
     }
     if (ranges.length >= MAX_ERROR_MAP_RANGES) throw new ErrorMapError(`${at}: more than ${MAX_ERROR_MAP_RANGES} ranges; an error map holds at most ${MAX_ERROR_MAP_RANGES} per namespace`);
     pushRange(ranges, { sector: parsed.sector, sectors: parsed.length }, sizeBytes, at, 'sector', 'count');
@@ -185,8 +185,11 @@ function jsonType(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-/** The nesting depth of JSON text, counted without parsing (strings skipped), stopping past `limit`. */
-function jsonDepth(text: string, limit: number): number {
+/**
+ * The nesting depth of JSON text, counted without parsing (strings skipped), stopping past
+ * `limit`, and whether the text ends inside a string or an unclosed bracket (truncated).
+ */
+function jsonDepth(text: string, limit: number): { max: number; open: boolean } {
   let depth = 0;
   let max = 0;
   let inString = false;
@@ -198,17 +201,18 @@ function jsonDepth(text: string, limit: number): number {
     } else if (c === 0x22) {
       inString = true;
     } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max && (max = depth) > limit) return max;
+      if (++depth > max && (max = depth) > limit) return { max, open: true };
     } else if (c === 0x7d || c === 0x5d) {
       depth--;
     }
   }
-  return max;
+  return { max, open: inString || depth > 0 };
 }
 
 function parseNdctl(text: string, file: string, only: string | undefined): ErrorMap {
   const fail = (path: string, msg: string): never => { throw new ErrorMapError(`${file}: ${path}: ${msg}`); };
-  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+  const shape = jsonDepth(text, MAX_JSON_DEPTH);
+  if (shape.max > MAX_JSON_DEPTH) {
     throw new ErrorMapError(`${file}: JSON nested more than ${MAX_JSON_DEPTH} levels deep; ndctl list prints at most 9 (bus > region > namespace > badblocks > dimms)`);
   }
   let root: Json;
@@ -216,14 +220,14 @@ function parseNdctl(text: string, file: string, only: string | undefined): Error
     root = JSON.parse(text) as Json;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    const truncated = /end of (JSON )?input|Unterminated/i.test(why);
+    const truncated = shape.open || text.trim() === '';
     throw new ErrorMapError(`${file}: not valid JSON${truncated ? ' (truncated?)' : ''}: ${why}; expected the output of "ndctl list --media-errors"`);
   }
   const found: { path: string; ns: { [k: string]: Json } }[] = [];
-  collect(root, '$', 0, found, fail);
+  collect(root, '$', found, fail);
   if (found.length === 0) fail('$', 'holds no namespace objects; run "ndctl list --namespaces --media-errors" (-NM), or with -R for regions');
   if (found.length > MAX_ERROR_MAP_NAMESPACES) fail('$', `holds ${found.length} namespaces, more than the ${MAX_ERROR_MAP_NAMESPACES} an error map may hold`);
-  const namespaces = found.map(({ path, ns }) => namespaceOf(ns, path, fail));
+  const namespaces = found.map(({ path, ns }) => namespaceOf(ns, path, fail, file));
   const seen = new Map<string, string>();
   namespaces.forEach((n, i) => {
     const other = seen.get(n.name);
@@ -239,9 +243,9 @@ function parseNdctl(text: string, file: string, only: string | undefined): Error
 }
 
 /** Walks the shapes `ndctl list` prints, collecting namespace objects with their JSON path. */
-function collect(v: Json, path: string, level: number, out: { path: string; ns: { [k: string]: Json } }[], fail: (p: string, m: string) => never): void {
+function collect(v: Json, path: string, out: { path: string; ns: { [k: string]: Json } }[], fail: (p: string, m: string) => never): void {
   if (Array.isArray(v)) {
-    v.forEach((x, i) => collect(x, `${path}[${i}]`, level + 1, out, fail));
+    v.forEach((x, i) => collect(x, `${path}[${i}]`, out, fail));
     return;
   }
   if (v === null || typeof v !== 'object') {
@@ -256,11 +260,11 @@ function collect(v: Json, path: string, level: number, out: { path: string; ns: 
   for (const k of containers) {
     const inner = o[k]!;
     if (!Array.isArray(inner)) fail(`${path}.${k}`, `is ${jsonType(inner)}; ndctl prints "${k}" as an array`);
-    collect(inner, `${path}.${k}`, level + 1, out, fail);
+    collect(inner, `${path}.${k}`, out, fail);
   }
 }
 
-function namespaceOf(o: { [k: string]: Json }, path: string, fail: (p: string, m: string) => never): ErrorMapNamespace {
+function namespaceOf(o: { [k: string]: Json }, path: string, fail: (p: string, m: string) => never, file: string): ErrorMapNamespace {
   for (const k of Object.keys(o)) {
     if (!(NAMESPACE_KEYS as readonly string[]).includes(k)) {
       fail(`${path}.${k}`, `unknown key in a namespace object${didYouMean(k, NAMESPACE_KEYS)}; ndctl list prints ${NAMESPACE_KEYS.join(', ')}`);
@@ -333,7 +337,7 @@ function namespaceOf(o: { [k: string]: Json }, path: string, fail: (p: string, m
       if (dimms !== undefined && (!Array.isArray(dimms) || dimms.some((d) => typeof d !== 'string'))) {
         fail(`${at}.dimms`, `is ${jsonType(dimms)}; expected an array of DIMM names such as ["nmem0"]`);
       }
-      pushRange(ranges, { sector: offset, sectors: length }, sizeBytes, at, 'offset', 'length');
+      pushRange(ranges, { sector: offset, sectors: length }, sizeBytes, `${file}: ${at}`, 'offset', 'length');
     });
   }
   const count = o['badblock_count'];
