@@ -16,10 +16,11 @@ const MIB = 1024 * 1024;
 
 /** Everything a seed may change, to compare before and after a refused one. */
 function snapshot(sys: System): unknown {
-  return sys.namespaces.map((ns) => ({
-    bb: ns.bb.show(), rbb: ns.regionBb.show(), windows: ns.sparse?.windows() ?? null,
+  return {
+    namespaces: sys.namespaces.map((ns) => ({ bb: ns.bb.show(), rbb: ns.regionBb.show(), windows: ns.sparse?.windows() ?? null })),
     poisoned: sys.media.firstPoisoned(0, sys.media.size),
-  })).concat([{ fw: sys.bus.firmware.entries(), br: sys.bus.badrange.entries(), counters: sys.bus.counters() }]);
+    fw: sys.bus.firmware.entries(), br: sys.bus.badrange.entries(), counters: sys.bus.counters(),
+  };
 }
 
 function refused(sys: System, fn: () => unknown): string {
