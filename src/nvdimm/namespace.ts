@@ -28,7 +28,7 @@ import type { NamespaceConfig, NamespaceMode } from './config.js';
 import type { NvdimmBus } from './bus.js';
 import type { LogicalRange, SparseWindows } from './sparse.js';
 import {
-  MODE_NAME, NS_ALIVE, NS_DATA_OFFSET, NS_DATA_OFFSET_HI, NS_MODE, NS_ENABLES, NS_PBB_LAST_RANGES, NS_PBB_LAST_DROPPED,
+  MODE_NAME, NS_ALIVE, NS_DATA_OFFSET, NS_DATA_OFFSET_HI, NS_MODE, NS_ZERO, NS_ENABLES, NS_PBB_LAST_RANGES, NS_PBB_LAST_DROPPED,
   NS_PBB_DROPPED_TOTAL, NS_RBB_LAST_RANGES, NS_RBB_LAST_DROPPED, NS_RBB_DROPPED_TOTAL,
 } from './state.js';
 
@@ -97,7 +97,9 @@ export class Namespace {
     this.regionBbSlot = regionBbSlot;
     this.#words = bus.state.ns(config.index);
     this.#live = new Int32Array(bus.ctx.u8.buffer, bus.state.base + this.#words, NS_DATA_OFFSET_HI / 4 + 1);
-    this.aliveAddress = bus.state.base + this.#words + NS_ALIVE;
+    // A sparse namespace points the wasm fast paths at a word that stays 0: "not alive", so
+    // they decline and the general path, which translates every address, runs instead.
+    this.aliveAddress = bus.state.base + this.#words + (sparse === null ? NS_ALIVE : NS_ZERO);
     this.dataOffsetAddress = bus.state.base + this.#words + NS_DATA_OFFSET;
     this.regionAddress = bus.mediaBase + config.regionStart;
     this.bbBase = bb.base;

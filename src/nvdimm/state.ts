@@ -94,6 +94,11 @@ export const NS_PBB_DROPPED_TOTAL = 32;
 export const NS_RBB_LAST_RANGES = 40;
 export const NS_RBB_LAST_DROPPED = 44;
 export const NS_RBB_DROPPED_TOTAL = 48;
+/**
+ * Always 0: a sparse namespace's `aliveAddress`, so the wasm clean fast paths (which compute
+ * the dense address region + data offset themselves) decline it without a test in JS.
+ */
+export const NS_ZERO = 60;
 
 export const LISTS_BASE = 1024;
 export const LIST_HEADER_BYTES = 64;

@@ -16,7 +16,9 @@
  * already is a view of the I/O buffer (`NvdimmBus.ioBuffer`): then the data moves with one
  * wasm copy and no JS copy. Offsets are bytes from the data start; callers have checked the
  * range. No lock is taken on the clean path. A sparse namespace's range must lie in one
- * window (Namespace.spaOf throws SparseHoleError otherwise); its clean fast paths are off.
+ * window (Namespace.spaOf throws SparseHoleError otherwise); the wasm clean calls, which add
+ * the data offset to the region address themselves, always decline it (its `aliveAddress` is
+ * a word that stays 0, namespace.ts), so only translated addresses reach the media.
  *
  * For the I/O paths: `...Bytes`/`copyMcFromPmem` return counts instead of result objects, and
  * the `...Clean` variants are the clean-chunk fast path (namespace alive, no known-bad sector:
@@ -90,8 +92,6 @@ export function copyMcFromPmem(ns: Namespace, offset: number, len: number, out: 
  * copyFromPmemFault().
  */
 export function copyMcFromPmemClean(ns: Namespace, offset: number, len: number, out: Uint8Array, at: number): number {
-  // The wasm fast path adds the data offset to the region address itself: dense layout only.
-  if (ns.sparse !== null) return -1;
   const { bus } = ns;
   const direct = bus.ioAddress(out);
   if (direct >= 0) {
@@ -125,7 +125,6 @@ export function copyToPmem(ns: Namespace, offset: number, src: Uint8Array | null
  * the general path).
  */
 export function copyToPmemClean(ns: Namespace, offset: number, src: Uint8Array | null, at: number, len: number): boolean {
-  if (ns.sparse !== null) return false;
   const { bus } = ns;
   const direct = src === null ? -1 : bus.ioAddress(src);
   if (direct >= 0) {

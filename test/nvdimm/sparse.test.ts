@@ -106,6 +106,21 @@ describe('a sparse namespace at real scale', () => {
     expect(daxDirectAccess(ns, BAD / 8 + 16, 1 << 20, 'access')).toMatchObject({ ok: true, pages: (chunkEnd - DATA_OFFSET) / 4096 - (BAD / 8 + 16) });
   });
 
+  it('the wasm clean fast paths (I/O-buffer views, empty badblocks) decline a sparse namespace: data lands at the translated address', async () => {
+    sys = await createSystem({ namespaces: [{ name: 'pmem0', size: '1TiB', sparse: { windows: [{ offset: '600GiB', len: '2MiB' }] } }], maxThreads: 2 });
+    const ns = sys.namespaces[0]!;
+    const sector = 600 * GIB / 512;
+    const io = sys.bus.ioBuffer;
+    io.subarray(0, 8192).fill(0xc3);
+    expect(pmemWrite(ns, sector, io.subarray(0, 8192))).toMatchObject({ ok: true, bytes: 8192 });
+    io.subarray(0, 8192).fill(0);
+    expect(pmemRead(ns, sector, 8192, { out: io.subarray(0, 8192) })).toMatchObject({ ok: true, bytes: 8192 });
+    expect(io.subarray(0, 8192).every((b) => b === 0xc3)).toBe(true);
+    // The bytes are in the window's backing (the second chunk of the media), nowhere else.
+    expect(sys.media.read(M2, 8192).every((b) => b === 0xc3)).toBe(true);
+    expect(sys.media.read(0, M2).every((b) => b === 0)).toBe(true);
+  });
+
   it('latent poison consumed inside a window: the MCE path records the real sector (backing → logical)', async () => {
     const s = await seeded();
     const ns = s.namespaces[0]!;
