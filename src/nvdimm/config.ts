@@ -11,6 +11,10 @@
  *
  * Namespace badblocks (`pmem->bb`) count sectors from the data start; region badblocks
  * count sectors from the region start (§2.1).
+ *
+ * A sparse namespace (`sparse`, sparse.ts) has a logical `size` up to 2^42 and occupies only
+ * `spaBytes` (its backing) of the media: the next region starts after the backing, and its
+ * SPAs are backing addresses reached through its window table.
  */
 import { checkBoolean, checkInteger, describe } from '../core/validate.js';
 import { parseSize } from '../core/units.js';

@@ -90,6 +90,19 @@ describe('error-map', () => {
     expect(e(`error-map file=${path('bb.txt')} formt=sysfs`)).toMatch(/^line 2: error-map: unknown key "formt" \(did you mean "format"\?\)/);
   });
 
+  it('a malformed map makes the script malformed: exit 2, the line on stderr, nothing runs', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    let created = false;
+    const script = `device size=64MiB mode=raw\nerror-map file=${path('bad.txt')}\n`;
+    const code = await simMain(['-'], {
+      createExecutor: async (p) => { created = true; return createSystemExecutor(p); },
+      io: { readScript: () => script, stdout: (t) => out.push(t), stderr: (t) => err.push(t) },
+    });
+    expect({ code, out, created }).toEqual({ code: 2, out: [], created: false });
+    expect(err.join('')).toMatch(/^line 2: error-map: .*bad\.txt:2: "100 x" is not a badblocks line/);
+  });
+
   it('runs: seeds the device as after boot; ranges past 4 GiB on a sparse device (exit 0)', async () => {
     const out: string[] = [];
     const err: string[] = [];
