@@ -66,6 +66,18 @@ describe('seedErrorMap: the state after boot', () => {
     });
   }
 
+  it('E-6: a map with more ranges than the table holds is seeded as at boot: 512 stored, the rest dropped and untracked', async () => {
+    const sys = await createSystem({ namespaces: [{ name: 'pmem0', size: '8MiB', badblocks: 'table' }], maxThreads: 2 });
+    const ns = sys.namespaces[0]!;
+    const text = Array.from({ length: 600 }, (_, i) => `${2 * i} 1\n`).join('');
+    seedErrorMap(sys, parseErrorMap(text, { file: 'e6.txt' }));
+    expect(ns.bb.show()).toBe(Array.from({ length: 512 }, (_, i) => `${2 * i} 1\n`).join(''));
+    expect(ns.populateStats().bb).toMatchObject({ lastRanges: 600, lastDropped: 88 });
+    // The dropped ranges are still poisoned media (P-8: latent to the kernel).
+    expect(pmemRead(ns, 1198, 512)).toMatchObject({ ok: false, errno: 'EIO', cause: 'mce' });
+    sys.detach();
+  });
+
   it('createSystem({ errorMap }) seeds at creation; ndctl names map to namespaces by blockdev', async () => {
     const map = parseErrorMap(JSON.stringify({ dev: 'namespace0.0', mode: 'raw', size: 8 * MIB, blockdev: 'pmem0', badblock_count: 8, badblocks: [{ offset: 42, length: 8 }] }));
     const sys = await createSystem({ namespaces: [{ size: '8MiB' }], errorMap: map, maxThreads: 2 });
