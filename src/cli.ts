@@ -15,6 +15,7 @@ Commands:
   badblocks replay FILE     replay a kernel badblocks trace (.jsonl) and report the first mismatch
   badblocks diff --ops FILE run ops through the pre-6.7 and the 6.15 badblocks tables: where they diverge
   sim SCRIPT|-              run a scenario script (one JSON line per command; --check validates only)
+  errmap check FILE         check a real machine's error map (sysfs badblocks or ndctl JSON)
 
 Options:
   -h, --help                help (also after any command)
@@ -103,6 +104,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case 'badblocks':
         return await badblocksCommand(rest);
+      case 'errmap':
+        return (await import('./cli-errmap.js')).errmapMain(rest);
       case 'sim': {
         // The scenario language (src/sim/main.ts) reports its own errors and exit status; it
         // runs on the simulated system (src/sim/system-executor.ts), loaded only for a run.

@@ -259,7 +259,7 @@ export class DaxFile {
       for (const e of this.extentsLocked()) {
         if (e.pgoff === null) continue;
         this.dev.pieces(e.pgoff, e.length / 4096, (ns, nsPgoff, n) => {
-          lines += wasm.persist_count_volatile(ns.dataStart + nsPgoff * 4096, n * 4096) >>> 0;
+          lines += wasm.persist_count_volatile(ns.spaOf(nsPgoff * 4096, n * 4096), n * 4096) >>> 0;
         });
       }
       return lines * 64;

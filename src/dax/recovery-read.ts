@@ -62,7 +62,7 @@ function skip(skipped: FileRange[], offset: number, length: number): void {
 export function recoveryReadPage(ns: Namespace, devPage: number, from: number, to: number, out: Uint8Array, outAt: number, skipped: FileRange[]): number {
   const { bus } = ns;
   const { u8, wasm } = bus.ctx;
-  const spa0 = ns.dataStart + devPage * 4096 + (from % 4096);
+  const spa0 = ns.spaOf(devPage * 4096 + (from % 4096), to - from);
   const spaEnd = spa0 + (to - from);
   const known = bus.badrange.entries().filter((e) => e.start < spaEnd && e.start + e.length > spa0);
   const knownBad = (line: number): boolean => known.some((e) => e.start < (line + 1) * LINE && e.start + e.length > line * LINE);

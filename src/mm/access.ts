@@ -89,7 +89,7 @@ function access(mm: Mm, map: Mapping, offset: number, bytes: number, data: Uint8
     if (b === PTE_ZERO) return { ok: true, data: new Uint8Array(bytes) };
     const at = devPageOf(map, page, newDevPage());
     if (at === null) throw new Error(`mm: page ${page} of mapping ${map.index} is in the page table but has no block`);
-    const spa = at.ns.dataStart + at.nsPgoff * 4096 + (offset % 4096);
+    const spa = at.ns.spaOf(at.nsPgoff * 4096 + (offset % 4096), bytes);
     const w = mm.system.context.wasm;
     const line = Math.floor(spa / 64);
     if (data !== null) {
@@ -121,7 +121,7 @@ function userMachineCheck(mm: Mm, map: Mapping, ns: Namespace, spa: number): voi
     r.count('mceUser');
   });
   const pfn = Math.floor(spa / 4096);
-  const ret = memoryFailure(mm, ns, pfn - ns.pfn(0), 1, { current: map.process.index, preRemove: false });
+  const ret = memoryFailure(mm, ns, ns.pgoffOf(pfn), 1, { current: map.process.index, preRemove: false });
   if (ret === 0) {
     bus.state.lock(() => setMceNospecLocked(bus, pfn));
   } else if (ret !== 'EOPNOTSUPP') {

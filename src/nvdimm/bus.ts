@@ -57,7 +57,7 @@ export class NvdimmBus {
 
   /** The namespace whose region holds SPA byte `spa`, or undefined past the last region. */
   namespaceAt(spa: number): Namespace | undefined {
-    return this.#namespaces.find((ns) => spa >= ns.regionStart && spa < ns.regionStart + ns.size);
+    return this.#namespaces.find((ns) => spa >= ns.regionStart && spa < ns.regionStart + ns.spaBytes);
   }
 
   /**

@@ -51,7 +51,7 @@ export function nvdimmClearPoisonLocked(bus: NvdimmBus, phys: number, len: numbe
     return { ok: true, cleared: len };
   }
   const unit = ns?.config.clearUnit ?? 0;
-  const inOneRegion = ns !== undefined && phys + len <= ns.regionStart + ns.size;
+  const inOneRegion = ns !== undefined && phys + len <= ns.regionStart + ns.spaBytes;
   if (!inOneRegion || unit === 0 || (unit & (unit - 1)) !== 0 || phys % unit !== 0 || len % unit !== 0) {
     st.count('clearEnxio');
     return { ok: false, errno: 'ENXIO' };
@@ -77,9 +77,10 @@ function accountClearedPoisonLocked(bus: NvdimmBus, phys: number, cleared: numbe
   bus.badrange.forgetLocked(phys, cleared);
   if (cleared < 512) return;
   for (const ns of bus.namespaces) {
-    const regionEnd = ns.regionStart + ns.size - 1; // ndr_end: inclusive
+    const regionEnd = ns.regionStart + ns.spaBytes - 1; // ndr_end: inclusive
     if (phys < ns.regionStart || phys + cleared > regionEnd) continue;
-    ns.regionBb.clear(Math.floor((phys - ns.regionStart) / 512), Math.floor(cleared / 512));
+    // Region sectors are logical (real) numbers: a sparse region's backing maps back piece by piece.
+    for (const p of ns.regionPieces(phys, cleared)) ns.regionBb.clear(Math.floor(p.start / 512), Math.floor(p.bytes / 512));
   }
 }
 
@@ -91,7 +92,7 @@ function accountClearedPoisonLocked(bus: NvdimmBus, phys: number, cleared: numbe
 export function arsCap(bus: NvdimmBus, spa: number, len: number): { clearErrUnit: number; start: number; length: number } {
   const ns = bus.namespaceAt(checkInteger('spa', spa, 0, bus.ctx.layout.mediaBytes - 1, 'SPA byte offset'));
   if (ns === undefined) throw new RangeError(`spa ${spa} is outside every region`);
-  checkInteger('len', len, 0, ns.regionStart + ns.size - spa, 'byte count', ' (the range must stay in one region)');
+  checkInteger('len', len, 0, ns.regionStart + ns.spaBytes - spa, 'byte count', ' (the range must stay in one region)');
   const unit = ns.config.clearUnit;
   const start = Math.floor(spa / unit) * unit;
   const end = Math.ceil((spa + len) / unit) * unit;

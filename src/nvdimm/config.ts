@@ -11,6 +11,10 @@
  *
  * Namespace badblocks (`pmem->bb`) count sectors from the data start; region badblocks
  * count sectors from the region start (§2.1).
+ *
+ * A sparse namespace (`sparse`, sparse.ts) has a logical `size` up to 2^42 and occupies only
+ * `spaBytes` (its backing) of the media: the next region starts after the backing, and its
+ * SPAs are backing addresses reached through its window table.
  */
 import { checkBoolean, checkInteger, describe } from '../core/validate.js';
 import { parseSize } from '../core/units.js';
@@ -19,6 +23,7 @@ import {
   type BadblocksKind,
 } from '../badblocks/kinds.js';
 import { DEFAULT_KERNEL, kernelProfile, type KernelProfile, type KernelVersion } from '../kernel/profiles.js';
+import { resolveSparse, type SparseConfig, type SparseOptions } from './sparse.js';
 
 export type NamespaceMode = 'raw' | 'fsdax' | 'devdax';
 export const NAMESPACE_MODES: readonly NamespaceMode[] = ['raw', 'fsdax', 'devdax'];
@@ -56,6 +61,11 @@ export interface NamespaceOptions {
   readonly legacyBus?: boolean;
   /** The pmem driver has no `.recovery_write` (a dm member declared without it). */
   readonly noRecovery?: boolean;
+  /**
+   * Sparse media (sparse.ts): only windows of the namespace are backed by bytes, so `size` may
+   * exceed what one memory holds (up to 2^42). `{}` takes every default.
+   */
+  readonly sparse?: SparseOptions;
 }
 
 /** A validated namespace, with its place in the media. */
@@ -75,6 +85,10 @@ export interface NamespaceConfig {
   readonly badblocksMaxEntries: number;
   readonly legacyBus: boolean;
   readonly noRecovery: boolean;
+  /** Sparse media settings, or null for a dense namespace (every byte backed). */
+  readonly sparse: SparseConfig | null;
+  /** Media bytes the region occupies: `size` when dense, the sparse backing otherwise. */
+  readonly spaBytes: number;
   /** Region start in the media (SPA of the region). */
   readonly regionStart: number;
 }
@@ -163,8 +177,13 @@ export function resolveNamespaces(list: readonly NamespaceOptions[], prefix = 'n
       : checkInteger(f('badblocksMaxEntries'), o.badblocksMaxEntries ?? Math.min(size / 512, RUNS_DEFAULT_NS_CAPACITY), 1, RUNS_MAX_CAPACITY, 'runs');
     const legacyBus = checkBoolean(f('legacyBus'), o.legacyBus ?? false);
     const noRecovery = checkBoolean(f('noRecovery'), o.noRecovery ?? false);
-    out.push({ index, name, size, mode, dataOffset, clearUnit, fwClearMax, mceLsb, kernel, badblocks, badblocksMaxEntries, legacyBus, noRecovery, regionStart });
-    regionStart += size;
+    const sparse = o.sparse === undefined ? null : resolveSparse(o.sparse, size, dataOffset, f('sparse'));
+    if (sparse !== null && badblocks === 'bitmap') {
+      throw new RangeError(`${f('badblocks')} "bitmap" covers every sector of the region (${size / 512 / 8} bytes here); a sparse namespace needs table, itree or btree`);
+    }
+    const spaBytes = sparse === null ? size : sparse.backingBytes;
+    out.push({ index, name, size, mode, dataOffset, clearUnit, fwClearMax, mceLsb, kernel, badblocks, badblocksMaxEntries, legacyBus, noRecovery, sparse, spaBytes, regionStart });
+    regionStart += spaBytes;
   });
   return out;
 }

@@ -13,3 +13,9 @@ export { arsStart, arsStatus, scrub, arsPollSeconds, ARS_POLL_MAX_SECONDS, type 
 export { injectError, uninjectError, injectStatus, type InjectOptions, type InjectStatusRecord } from './inject.js';
 export { enableNamespace, disableNamespace, enableRegion, disableRegion, reconfigureNamespace, type EnableResult } from './lifecycle.js';
 export { hardwarePoisonRuns } from './firmware.js';
+export * from './error-map.js';
+export { seedErrorMap, type SeedOptions, type SeedTarget, type SeededNamespace } from './seed.js';
+export {
+  SparseWindows, SparseHoleError, WINDOW_ALIGN, DEFAULT_SPARSE_BACKING, DEFAULT_SPARSE_WORKING_SET, DEFAULT_SPARSE_MARGIN,
+  DEFAULT_SPARSE_MAX_WINDOWS, REGION_KIND_SPARSE, type SparseOptions, type SparseConfig, type SparseWindow, type LogicalRange,
+} from './sparse.js';

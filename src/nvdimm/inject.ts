@@ -45,14 +45,17 @@ export interface InjectStatusRecord {
   readonly count: number;
 }
 
-function checkInject(ns: Namespace, o: InjectOptions, what: string): { base: number; first: number; count: number } {
+function checkInject(ns: Namespace, o: InjectOptions, what: string): { spaOf: (block: number, len: number) => number; first: number; count: number } {
   if (typeof o !== 'object' || o === null) throw new TypeError(`${what} options must be an object such as { block: 42, count: 8 }, got ${describe(o)}`);
   const raw = checkBoolean('raw', o.raw ?? false);
-  const base = raw ? ns.regionStart : ns.dataStart;
   const blocks = (raw ? ns.size : ns.dataBytes) / 512;
   const first = checkInteger('block', o.block, 0, blocks - 1, '512-byte block', ` (namespace ${ns.name} has ${blocks} ${raw ? 'raw ' : ''}blocks)`);
   const count = checkInteger('count', o.count, 1, blocks - first, 'blocks', ` (block ${first} + count must not pass ${blocks})`);
-  return { base, first, count };
+  // SPA of each block (a sparse namespace's blocks must be backed: checked here, before any change).
+  const origin = raw ? 0 : ns.dataOffset;
+  const spaOf = (block: number, len: number): number => ns.regionSpa(origin + block * 512, len);
+  if (ns.sparse !== null) spaOf(first, count * 512);
+  return { spaOf, first, count };
 }
 
 /**
@@ -61,14 +64,14 @@ function checkInject(ns: Namespace, o: InjectOptions, what: string): { base: num
  * @throws {TypeError|RangeError} naming the option for bad input (nothing changes).
  */
 export function injectError(ns: Namespace, options: InjectOptions): { readonly ok: true; readonly records: number } | Refused<'ENOMEM'> {
-  const { base, first, count } = checkInject(ns, options, 'injectError');
+  const { spaOf, first, count } = checkInject(ns, options, 'injectError');
   const notify = checkBoolean('notify', options.notify ?? false);
   const saturate = checkBoolean('saturate', options.saturate ?? false);
   const len = saturate ? 512 : Math.min(512, ns.config.clearUnit);
   const bus = ns.bus;
   return bus.state.lock(() => {
     for (let i = 0; i < count; i++) {
-      const spa = base + (first + i) * 512;
+      const spa = spaOf(first + i, len);
       if (!bus.firmware.addLocked(spa, len)) return { ok: false, errno: 'ENOMEM' } as const;
       injectLines(bus, spa, len);
       bus.state.count('injected');
@@ -86,13 +89,13 @@ export function injectError(ns: Namespace, options: InjectOptions): { readonly o
  * @throws {TypeError|RangeError} naming the option for bad input (nothing changes).
  */
 export function uninjectError(ns: Namespace, options: Omit<InjectOptions, 'notify'>): void {
-  const { base, first, count } = checkInject(ns, options, 'uninjectError');
+  const { spaOf, first, count } = checkInject(ns, options, 'uninjectError');
   const saturate = checkBoolean('saturate', options.saturate ?? false);
   const len = saturate ? 512 : Math.min(512, ns.config.clearUnit);
   const bus = ns.bus;
   bus.state.lock(() => {
     for (let i = 0; i < count; i++) {
-      const spa = base + (first + i) * 512;
+      const spa = spaOf(first + i, len);
       bus.firmware.forgetLocked(spa, len);
       uninjectLines(bus, spa, len);
       bus.state.count('uninjected');
@@ -103,15 +106,21 @@ export function uninjectError(ns: Namespace, options: Omit<InjectOptions, 'notif
 /** ndctl inject-error --status: the firmware records in the namespace as (block, count). */
 export function injectStatus(ns: Namespace, options: { readonly raw?: boolean } = {}): InjectStatusRecord[] {
   const raw = checkBoolean('raw', options.raw ?? false);
-  const base = raw ? ns.regionStart : ns.dataStart;
-  const end = ns.regionStart + ns.size;
+  // Records are SPA ranges; blocks count logical bytes from the data (or region) start.
+  const origin = raw ? 0 : ns.dataOffset;
+  const end = ns.regionStart + ns.spaBytes;
   const recs: InjectStatusRecord[] = [];
   for (const r of ns.bus.firmware.entries()) {
-    const s = Math.max(r.start, base);
-    const e = Math.min(r.start + r.length, end);
-    if (e <= s) continue;
-    const off = s - base;
-    recs.push({ block: Math.floor(off / 512), count: Math.ceil(((off % 512) + (e - s)) / 512) });
+    const s0 = Math.max(r.start, ns.regionStart);
+    const e0 = Math.min(r.start + r.length, end);
+    if (e0 <= s0) continue;
+    for (const p of ns.regionPieces(s0, e0 - s0)) {
+      const s = Math.max(p.start, origin);
+      const e = p.start + p.bytes;
+      if (e <= s) continue;
+      const off = s - origin;
+      recs.push({ block: Math.floor(off / 512), count: Math.ceil(((off % 512) + (e - s)) / 512) });
+    }
   }
   recs.sort((a, b) => a.block - b.block);
   const out: { block: number; count: number }[] = [];

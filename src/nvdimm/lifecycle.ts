@@ -29,7 +29,7 @@ import { defaultDataOffset, NAMESPACE_MODES, PFN_INFO_BYTES, type NamespaceMode 
 import type { Namespace, BadblocksSlot } from './namespace.js';
 import { populateNamespaceLocked, populateRegionLocked } from './populate.js';
 import { nvdimmClearPoison } from './clear.js';
-import { MODE_CODE, NS_ALIVE, NS_DATA_OFFSET, NS_ENABLES, NS_MODE } from './state.js';
+import { MODE_CODE, NS_ALIVE, NS_ENABLES, NS_MODE } from './state.js';
 
 export type EnableResult = { readonly ok: true } | Refused<'EIO'>;
 
@@ -88,7 +88,7 @@ export function reconfigureNamespace(ns: Namespace, options: { readonly mode: Na
   disableNamespace(ns);
   ns.bus.state.lock(() => {
     ns.bus.state.setU32(ns.words + NS_MODE, MODE_CODE[mode]);
-    ns.bus.state.setU32(ns.words + NS_DATA_OFFSET, dataOffset);
+    ns.bus.state.setDataOffset(ns.words, dataOffset);
   });
   return enableNamespace(ns);
 }
@@ -127,13 +127,13 @@ function nsioWriteZeroPage(ns: Namespace, nsoff: number): boolean {
   let ok = true;
   const c = ns.regionBb.count === 0 ? { rc: 0 } : ns.regionBb.check(sector, 8);
   if (c.rc !== 0) {
-    const r = nvdimmClearPoison(ns.bus, ns.regionStart + nsoff, 4096);
+    const r = nvdimmClearPoison(ns.bus, ns.regionSpa(nsoff, 4096), 4096);
     const cleared = r.ok ? r.cleared : -1;
     if (cleared < 4096) ok = false;
     if (cleared >= 512) ns.regionBb.clear(sector, Math.floor(cleared / 512));
   }
   ctx.u8.fill(0, ctx.ioBuf, ctx.ioBuf + 4096);
-  ctx.wasm.memcpy_flushcache(ns.bus.mediaBase + ns.regionStart + nsoff, ctx.ioBuf, 4096);
+  ctx.wasm.memcpy_flushcache(ns.bus.mediaBase + ns.regionSpa(nsoff, 4096), ctx.ioBuf, 4096);
   ctx.wasm.pmem_wmb();
   return ok;
 }

@@ -50,7 +50,7 @@ export function nfitHandleMceLocked(bus: NvdimmBus, spa: number): ByteRange {
   const g = ns.config.kernel.mceBlastRadius ? 2 ** ns.config.mceLsb : 64;
   const recorded = { start: Math.floor(spa / g) * g, length: g };
   bus.badrange.addLocked(recorded.start, recorded.length);
-  revalidatePoisonLocked(bus, ns.regionStart, ns.size);
+  revalidatePoisonLocked(bus, ns.regionStart, ns.spaBytes);
   return recorded;
 }
 
@@ -60,7 +60,7 @@ export function memoryFailureKernelLocked(bus: NvdimmBus, pfn: number): 0 | 'ENX
   st.assertHeld('memory_failure');
   const spa = pfn * PAGE;
   const ns = bus.namespaceAt(spa);
-  if (ns === undefined || !ns.hasStructPages || spa < ns.dataStart) {
+  if (ns === undefined || !ns.hasStructPages || ns.regionOffsetOf(spa) < ns.dataOffset) {
     st.count('memoryFailureEnxio');
     return 'ENXIO';
   }

@@ -13,14 +13,22 @@
  *
  * Units: `offset` arguments are bytes from the data start, `sector` 512-byte sectors from
  * the data start, `pgoff` 4096-byte pages from the data start; `spa` is a media byte offset.
+ *
+ * Sparse namespaces (sparse.ts): offsets, sectors and pgoffs stay logical (real numbers up to
+ * 2^42 bytes), while SPAs and pfns are backing (media) addresses. Every path turns the first
+ * into the second through `spaOf()` / `regionSpa()` / `pfn()` and back through
+ * `regionOffsetOf()`; for a dense namespace each is the plain addition it always was (one
+ * `sparse === null` test in front). The data offset of a sparse namespace may exceed 2^32:
+ * its high word is NS_DATA_OFFSET_HI, read only when the namespace is sparse.
  */
 import type { Badblocks } from '../badblocks/badblocks.js';
 import type { BadblocksOptions } from '../badblocks/badblocks.js';
 import { checkInteger } from '../core/validate.js';
 import type { NamespaceConfig, NamespaceMode } from './config.js';
 import type { NvdimmBus } from './bus.js';
+import type { LogicalRange, SparseWindows } from './sparse.js';
 import {
-  MODE_NAME, NS_ALIVE, NS_DATA_OFFSET, NS_MODE, NS_ENABLES, NS_PBB_LAST_RANGES, NS_PBB_LAST_DROPPED,
+  MODE_NAME, NS_ALIVE, NS_DATA_OFFSET, NS_DATA_OFFSET_HI, NS_MODE, NS_ZERO, NS_ENABLES, NS_PBB_LAST_RANGES, NS_PBB_LAST_DROPPED,
   NS_PBB_DROPPED_TOTAL, NS_RBB_LAST_RANGES, NS_RBB_LAST_DROPPED, NS_RBB_DROPPED_TOTAL,
 } from './state.js';
 
@@ -75,9 +83,12 @@ export class Namespace {
   readonly regionAddress: number;
   /** @internal see aliveAddress. */
   readonly bbBase: number;
+  /** This thread's view of the window table when the namespace is sparse, else null. */
+  readonly sparse: SparseWindows | null;
 
   /** @internal built by system.ts */
-  constructor(bus: NvdimmBus, config: NamespaceConfig, bb: Badblocks, regionBb: Badblocks, bbSlot: BadblocksSlot, regionBbSlot: BadblocksSlot) {
+  constructor(bus: NvdimmBus, config: NamespaceConfig, bb: Badblocks, regionBb: Badblocks, bbSlot: BadblocksSlot, regionBbSlot: BadblocksSlot, sparse: SparseWindows | null = null) {
+    this.sparse = sparse;
     this.bus = bus;
     this.config = config;
     this.bb = bb;
@@ -85,8 +96,10 @@ export class Namespace {
     this.bbSlot = bbSlot;
     this.regionBbSlot = regionBbSlot;
     this.#words = bus.state.ns(config.index);
-    this.#live = new Int32Array(bus.ctx.u8.buffer, bus.state.base + this.#words, NS_DATA_OFFSET / 4 + 1);
-    this.aliveAddress = bus.state.base + this.#words + NS_ALIVE;
+    this.#live = new Int32Array(bus.ctx.u8.buffer, bus.state.base + this.#words, NS_DATA_OFFSET_HI / 4 + 1);
+    // A sparse namespace points the wasm fast paths at a word that stays 0: "not alive", so
+    // they decline and the general path, which translates every address, runs instead.
+    this.aliveAddress = bus.state.base + this.#words + (sparse === null ? NS_ALIVE : NS_ZERO);
     this.dataOffsetAddress = bus.state.base + this.#words + NS_DATA_OFFSET;
     this.regionAddress = bus.mediaBase + config.regionStart;
     this.bbBase = bb.base;
@@ -101,9 +114,17 @@ export class Namespace {
   /** Current mode (changes with reconfigureNamespace). */
   get mode(): NamespaceMode { return MODE_NAME[Atomics.load(this.#live, NS_MODE / 4) >>> 0]!; }
   /** Current bytes from the region start to the data start. */
-  get dataOffset(): number { return Atomics.load(this.#live, NS_DATA_OFFSET / 4) >>> 0; }
+  get dataOffset(): number {
+    const lo = Atomics.load(this.#live, NS_DATA_OFFSET / 4) >>> 0;
+    return this.sparse === null ? lo : lo + (Atomics.load(this.#live, NS_DATA_OFFSET_HI / 4) >>> 0) * 2 ** 32;
+  }
   /** SPA of the data start (sector 0 of `bb`, page 0 of DAX). */
-  get dataStart(): number { return this.regionStart + this.dataOffset; }
+  get dataStart(): number {
+    // A sparse namespace has no single data start in the media: its data is in windows, and
+    // an addition to this would land in another window's (or namespace's) bytes.
+    if (this.sparse !== null) throw new Error(`namespace ${this.name} is sparse: translate each range with spaOf() instead of dataStart + offset`);
+    return this.regionStart + this.dataOffset;
+  }
   /** Bytes of data: the block device's capacity. */
   get dataBytes(): number { return this.size - this.dataOffset; }
   get dataSectors(): number { return this.dataBytes / SECTOR_BYTES; }
@@ -115,22 +136,72 @@ export class Namespace {
   /** Pages have struct pages (fsdax, devdax): memory_failure and HWPoison apply (§6.1). */
   get hasStructPages(): boolean { return this.mode !== 'raw'; }
 
+  /** Media bytes the region occupies (= size when dense; the sparse backing otherwise). */
+  get spaBytes(): number { return this.config.spaBytes; }
+
   /**
-   * SPA of byte `offset` from the data start.
-   * @throws {TypeError|RangeError} naming `offset` unless 0 <= offset <= dataBytes.
+   * SPA of byte `offset` from the data start (of the range [offset, offset+len) for a sparse
+   * namespace, which must be backed).
+   * @throws {TypeError|RangeError} naming `offset` unless 0 <= offset <= dataBytes;
+   *   {SparseHoleError} when the range is not backed.
    */
-  spa(offset: number): number {
-    return this.dataStart + checkInteger('offset', offset, 0, this.dataBytes, 'byte offset', ` (namespace ${this.name} holds ${this.dataBytes} data bytes)`);
+  spa(offset: number, len = 0): number {
+    checkInteger('offset', offset, 0, this.dataBytes, 'byte offset', ` (namespace ${this.name} holds ${this.dataBytes} data bytes)`);
+    return this.spaOf(offset, len);
+  }
+
+  /**
+   * SPA of data bytes [offset, offset+len) (unchecked bounds, for the I/O paths).
+   * @throws {SparseHoleError} when the namespace is sparse and the range is not backed.
+   */
+  spaOf(offset: number, len: number): number {
+    if (this.sparse === null) return this.dataStart + offset;
+    const d = this.dataOffset;
+    return this.regionStart + this.sparse.translate(d + offset, len, d);
+  }
+
+  /**
+   * SPA of region bytes [regionOffset, regionOffset+len) (the kernel's `pmem_off` / nsio offsets).
+   * @throws {SparseHoleError} when the namespace is sparse and the range is not backed.
+   */
+  regionSpa(regionOffset: number, len: number): number {
+    if (this.sparse === null) return this.regionStart + regionOffset;
+    return this.regionStart + this.sparse.translate(regionOffset, len, this.dataOffset);
+  }
+
+  /** Region byte offset (logical) of SPA `spa` inside this region, or -1 when not backed. */
+  regionOffsetOf(spa: number): number {
+    if (this.sparse === null) return spa - this.regionStart;
+    return this.sparse.logicalOf(spa - this.regionStart);
+  }
+
+  /** SPA bytes [spa, spa+len) of this region as logical region ranges (one piece when dense). */
+  regionPieces(spa: number, len: number): LogicalRange[] {
+    if (this.sparse === null) return [{ start: spa - this.regionStart, bytes: len }];
+    return this.sparse.logicalPieces(spa - this.regionStart, len);
+  }
+
+  /** Data pages from `pgoff` that are backed contiguously (Infinity when dense, 0 in a hole). */
+  backedPages(pgoff: number): number {
+    if (this.sparse === null) return Infinity;
+    return Math.floor(this.sparse.backedFrom(this.dataOffset + pgoff * PAGE_BYTES) / PAGE_BYTES);
   }
 
   /** Absolute memory address of byte `offset` from the data start (unchecked, for the I/O paths). */
-  addr(offset: number): number {
-    return this.bus.mediaBase + this.dataStart + offset;
+  addr(offset: number, len = 1): number {
+    return this.bus.mediaBase + this.spaOf(offset, len);
   }
 
-  /** Page frame number (media page) of data page `pgoff` (unchecked). */
+  /** Page frame number (media page) of data page `pgoff` (unchecked; sparse: must be backed). */
   pfn(pgoff: number): number {
-    return (this.dataStart / PAGE_BYTES) + pgoff;
+    if (this.sparse === null) return (this.dataStart / PAGE_BYTES) + pgoff;
+    return this.spaOf(pgoff * PAGE_BYTES, PAGE_BYTES) / PAGE_BYTES;
+  }
+
+  /** Data page of media page `pfn`, or -1 when it is not a backed data page of this namespace. */
+  pgoffOf(pfn: number): number {
+    const off = this.regionOffsetOf(pfn * PAGE_BYTES);
+    return off < 0 || off < this.dataOffset ? -1 : (off - this.dataOffset) / PAGE_BYTES;
   }
 
   /** What the last populates of `bb` and `regionBb` did (see PopulateStats). */

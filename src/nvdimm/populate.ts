@@ -68,16 +68,44 @@ export function nvdimmBadblocksPopulateLocked(bus: NvdimmBus, bb: Badblocks, ran
   return out;
 }
 
+/**
+ * nvdimm_badblocks_populate for a sparse namespace (sparse.ts): the badrange entries in the
+ * region's backing are mapped back to logical region bytes piece by piece, clipped to
+ * logical [rangeStart, rangeStart+rangeLen) (region-relative) and added relative to its start,
+ * so the sectors are the real ones. Same rounding and order as the dense walk. Device mutex held.
+ */
+function populateSparseLocked(ns: Namespace, bb: Badblocks, rangeStart: number, rangeLen: number): PopulateResult {
+  ns.bus.state.assertHeld('nvdimm_badblocks_populate');
+  const out = { ranges: 0, dropped: 0 };
+  const lo = ns.regionStart;
+  const hi = ns.regionStart + ns.spaBytes;
+  for (const e of ns.bus.badrange.entries()) {
+    const s = Math.max(e.start, lo);
+    const t = Math.min(e.start + e.length, hi);
+    if (e.length <= 0 || t <= s) continue;
+    for (const p of ns.regionPieces(s, t - s)) {
+      const a = Math.max(p.start, rangeStart);
+      const b = Math.min(p.start + p.bytes, rangeStart + rangeLen);
+      if (a < b) addBadblockRange(bb, a - rangeStart, b - a, out);
+    }
+  }
+  return out;
+}
+
 /** Populates the region bb over the whole region and records the statistics. Device mutex held. */
 export function populateRegionLocked(ns: Namespace): PopulateResult {
-  const r = nvdimmBadblocksPopulateLocked(ns.bus, ns.regionBb, ns.regionStart, ns.size);
+  const r = ns.sparse !== null
+    ? populateSparseLocked(ns, ns.regionBb, 0, ns.size)
+    : nvdimmBadblocksPopulateLocked(ns.bus, ns.regionBb, ns.regionStart, ns.size);
   record(ns, r, NS_RBB_LAST_RANGES, NS_RBB_LAST_DROPPED, NS_RBB_DROPPED_TOTAL);
   return r;
 }
 
 /** pmem_revalidate_poison: populates pmem->bb over the data range. Device mutex held. */
 export function populateNamespaceLocked(ns: Namespace): PopulateResult {
-  const r = nvdimmBadblocksPopulateLocked(ns.bus, ns.bb, ns.dataStart, ns.dataBytes);
+  const r = ns.sparse !== null
+    ? populateSparseLocked(ns, ns.bb, ns.dataOffset, ns.dataBytes)
+    : nvdimmBadblocksPopulateLocked(ns.bus, ns.bb, ns.dataStart, ns.dataBytes);
   record(ns, r, NS_PBB_LAST_RANGES, NS_PBB_LAST_DROPPED, NS_PBB_DROPPED_TOTAL);
   return r;
 }
@@ -96,7 +124,7 @@ function record(ns: Namespace, r: PopulateResult, lastRanges: number, lastDroppe
  */
 export function revalidatePoisonLocked(bus: NvdimmBus, start = 0, len = Infinity): void {
   for (const ns of bus.namespaces) {
-    if (ns.regionStart >= start + len || ns.regionStart + ns.size <= start) continue;
+    if (ns.regionStart >= start + len || ns.regionStart + ns.spaBytes <= start) continue;
     populateRegionLocked(ns);
     if (ns.alive) populateNamespaceLocked(ns);
   }

@@ -13,7 +13,7 @@
  *                         u32 records delivered by the last completion, f64 range start,
  *                         f64 range length (SPA bytes)
  *   +128   COUNTERS       f64 x 32, names in COUNTER_NAMES
- *   +512   NAMESPACES     MAX_NAMESPACES x 64 B: mode, alive, data offset, populate stats
+ *   +512   NAMESPACES     MAX_NAMESPACES x 64 B: mode, alive, data offset (lo, hi), populate stats
  *   +1024  firmware list  RangeList (badrange.ts): 64 B header + capacity x 16 B
  *   ...    badrange list  RangeList, same shape
  *
@@ -84,6 +84,8 @@ export const NS_BYTES = 64;
 export const NS_MODE = 0;
 export const NS_ALIVE = 4;
 export const NS_DATA_OFFSET = 8;
+/** High 32 bits of the data offset: non-zero only for sparse namespaces larger than 4 GiB. */
+export const NS_DATA_OFFSET_HI = 12;
 export const NS_ENABLES = 16;
 /** Populate statistics of the namespace bb (PBB) and region bb (RBB); see populate.ts. */
 export const NS_PBB_LAST_RANGES = 20;
@@ -92,6 +94,11 @@ export const NS_PBB_DROPPED_TOTAL = 32;
 export const NS_RBB_LAST_RANGES = 40;
 export const NS_RBB_LAST_DROPPED = 44;
 export const NS_RBB_DROPPED_TOTAL = 48;
+/**
+ * Always 0: a sparse namespace's `aliveAddress`, so the wasm clean fast paths (which compute
+ * the dense address region + data offset themselves) decline it without a test in JS.
+ */
+export const NS_ZERO = 60;
 
 export const LISTS_BASE = 1024;
 export const LIST_HEADER_BYTES = 64;
@@ -153,6 +160,12 @@ export class BusState extends MutexGuarded {
       COUNTER_NAMES.forEach((n, i) => { out[n] = this.#f64[COUNTERS / 8 + i]!; });
       return out;
     });
+  }
+
+  /** Sets namespace words `w`'s data offset (both words; may exceed 2^32 for sparse namespaces). */
+  setDataOffset(w: number, dataOffset: number): void {
+    this.setU32(w + NS_DATA_OFFSET_HI, Math.floor(dataOffset / 2 ** 32));
+    this.setU32(w + NS_DATA_OFFSET, dataOffset % 2 ** 32);
   }
 
   /** Address of namespace `index`'s words. */

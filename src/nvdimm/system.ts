@@ -15,6 +15,8 @@
  *                                    extent table, process and mapping tables, ...): the
  *                                    layer that asked initialises it after createSystem and
  *                                    finds it again with `system.extraRegions[j]`
+ *   [last]         REGION_KIND_SPARSE only when a namespace is sparse: one window table per
+ *                                    sparse namespace, in namespace order (sparse.ts)
  *
  * Invariant: every byte an I/O path reads or changes is in that memory; `System`,
  * `Namespace` and `NvdimmBus` objects hold views and configuration only, and the handle (the
@@ -36,9 +38,12 @@ import {
 import { NvdimmBus } from './bus.js';
 import { Namespace, type BadblocksSlot } from './namespace.js';
 import { RangeList } from './badrange.js';
+import type { ErrorMap } from './error-map.js';
+import { seedErrorMap } from './seed.js';
+import { REGION_KIND_SPARSE, SparseWindows, sparseTableBytes } from './sparse.js';
 import { Clock } from './clock.js';
 import {
-  BusState, DEFAULT_ERROR_LIST_CAPACITY, MODE_CODE, NS_ALIVE, NS_DATA_OFFSET, NS_ENABLES, NS_MODE,
+  BusState, DEFAULT_ERROR_LIST_CAPACITY, MODE_CODE, NS_ALIVE, NS_ENABLES, NS_MODE,
   REGION_KIND_BUS, busRegionBytes, listBase,
 } from './state.js';
 
@@ -58,6 +63,11 @@ export interface SystemOptions {
   /** I/O buffer bytes per thread (default 2 MiB). */
   readonly ioBufferBytes?: number;
   readonly build?: WasmBuild;
+  /**
+   * A real machine's error map (error-map.ts parseErrorMap), seeded once the system exists:
+   * the state after boot (seed.ts). Map namespaces go to the namespaces of the same name.
+   */
+  readonly errorMap?: ErrorMap;
 }
 
 /** The resolved configuration, as carried by the handle. */
@@ -91,16 +101,20 @@ export class System {
     this.config = config;
     const regions = ctx.layout.regions;
     this.bus = new NvdimmBus(ctx, regions[0]!.base, config.errorListCapacity, config.model);
+    const tables = sparseTables(config, regions);
     this.namespaces = config.namespaces.map((nc, i) => {
       const pmem = slot(regions[1 + 2 * i]!, bbOptions(nc, nc.size));
       const region = slot(regions[2 + 2 * i]!, bbOptions(nc, nc.size));
+      const t = tables[i];
+      const sparse = t === undefined || nc.sparse === null ? null : new SparseWindows(ctx.u8.buffer, t, nc.sparse.maxWindows, nc.sparse.backingBytes, nc.name);
       const ns = new Namespace(this.bus, nc, new Badblocks(ctx, pmem.base, nc.badblocks),
-        new Badblocks(ctx, region.base, nc.badblocks), pmem, region);
+        new Badblocks(ctx, region.base, nc.badblocks), pmem, region, sparse);
       this.bus.addNamespace(ns);
       return ns;
     });
     this.media = new Media(ctx);
-    this.extraRegions = regions.slice(1 + 2 * config.namespaces.length);
+    const first = 1 + 2 * config.namespaces.length;
+    this.extraRegions = regions.slice(first, first + config.extraRegions.length);
   }
 
   get model(): ModelConfig { return this.config.model; }
@@ -128,6 +142,18 @@ export class System {
   }
 }
 
+/** Base address of each sparse namespace's window table (by namespace index; undefined when dense). */
+function sparseTables(config: SystemConfig, regions: readonly Region[]): (number | undefined)[] {
+  const r = regions.find((x) => x.kind === REGION_KIND_SPARSE && regions.indexOf(x) >= 1 + 2 * config.namespaces.length + config.extraRegions.length);
+  let at = r?.base ?? 0;
+  return config.namespaces.map((nc) => {
+    if (nc.sparse === null || r === undefined) return undefined;
+    const base = at;
+    at += sparseTableBytes(nc.sparse.maxWindows);
+    return base;
+  });
+}
+
 function slot(r: Region, options: BadblocksOptions): BadblocksSlot {
   return { base: r.base, bytes: r.bytes, options };
 }
@@ -153,10 +179,11 @@ export function resolveSystem(options: SystemOptions): SystemConfig {
   const errorListCapacity = checkInteger('errorListCapacity', options.errorListCapacity ?? DEFAULT_ERROR_LIST_CAPACITY, 1, 1 << 24, 'entries');
   const extraRegions = options.extraRegions ?? [];
   if (!Array.isArray(extraRegions)) throw new TypeError(`extraRegions must be an array of { kind, bytes, param? }, got ${describe(extraRegions)}`);
-  const total = namespaces.reduce((a, n) => a + n.size, 0);
+  // Media bytes: a dense namespace's size, a sparse one's backing.
+  const total = namespaces.reduce((a, n) => a + n.spaBytes, 0);
   const limit = mediaLimitBytes({ maxThreads });
   if (total > limit) {
-    throw new RangeError(`namespaces: sizes add up to ${total} bytes, more than the ${limit} bytes one wasm32 memory can hold with its metadata (maxThreads ${maxThreads})`);
+    throw new RangeError(`namespaces: sizes add up to ${total} bytes of media (a sparse namespace counts its backing), more than the ${limit} bytes one wasm32 memory can hold with its metadata (maxThreads ${maxThreads}); a larger namespace can be sparse (README "Sparse media")`);
   }
   return { namespaces, model, maxThreads, eADR, extraRegions, errorListCapacity };
 }
@@ -172,8 +199,9 @@ export async function createSystem(options: SystemOptions): Promise<System> {
     badblocksRegion(bbOptions(nc, nc.size)),
     badblocksRegion(bbOptions(nc, nc.size)),
   ]);
+  const sparseBytes = config.namespaces.reduce((a, n) => a + (n.sparse === null ? 0 : sparseTableBytes(n.sparse.maxWindows)), 0);
   const ctx = createShared({
-    mediaBytes: config.namespaces.reduce((a, n) => a + n.size, 0),
+    mediaBytes: config.namespaces.reduce((a, n) => a + n.spaBytes, 0),
     maxThreads: config.maxThreads,
     eADR: config.eADR,
     ...(ioBufferBytes === undefined ? {} : { ioBufferBytes }),
@@ -181,10 +209,20 @@ export async function createSystem(options: SystemOptions): Promise<System> {
       { kind: REGION_KIND_BUS, bytes: busRegionBytes(config.errorListCapacity), param: config.errorListCapacity },
       ...bbRegions,
       ...config.extraRegions,
+      ...(sparseBytes === 0 ? [] : [{ kind: REGION_KIND_SPARSE, bytes: sparseBytes }]),
     ],
   }, options.build);
   initialise(ctx, config);
-  return new System(ctx, config);
+  const system = new System(ctx, config);
+  if (options.errorMap !== undefined) {
+    try {
+      seedErrorMap(system, options.errorMap);
+    } catch (err) {
+      system.detach();
+      throw err;
+    }
+  }
+  return system;
 }
 
 /** Writes the initial state into a zeroed memory (creator only, before any other thread attaches). */
@@ -198,11 +236,20 @@ function initialise(ctx: ThreadContext, config: SystemConfig): void {
   config.namespaces.forEach((nc, i) => {
     const w = state.ns(i);
     state.setU32(w + NS_MODE, MODE_CODE[nc.mode]);
-    state.setU32(w + NS_DATA_OFFSET, nc.dataOffset);
+    state.setDataOffset(w, nc.dataOffset);
     state.setU32(w + NS_ENABLES, 1);
     state.setU32(w + NS_ALIVE, 1);
     initBadblocks(ctx, regions[1 + 2 * i]!.base, bbOptions(nc, nc.size));
     initBadblocks(ctx, regions[2 + 2 * i]!.base, bbOptions(nc, nc.size));
+  });
+  // Window tables: empty, then the initial windows (info-block chunk, working set, windows).
+  const tables = sparseTables(config, regions);
+  config.namespaces.forEach((nc, i) => {
+    const t = tables[i];
+    if (t === undefined || nc.sparse === null) return;
+    SparseWindows.init(ctx.u8.buffer, t, nc.sparse.maxWindows);
+    const view = new SparseWindows(ctx.u8.buffer, t, nc.sparse.maxWindows, nc.sparse.backingBytes, nc.name);
+    state.lock(() => view.addLocked(nc.sparse!.initial));
   });
 }
 

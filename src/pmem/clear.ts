@@ -29,7 +29,7 @@ const PAGE = 4096;
 
 /** __pmem_clear_poison: nvdimm_clear_poison of the namespace range, then re-map whole pages. */
 export function pmemClearPoisonRaw(ns: Namespace, offset: number, len: number): ClearResult {
-  const r = nvdimmClearPoison(ns.bus, ns.regionStart + offset, len);
+  const r = nvdimmClearPoison(ns.bus, ns.regionSpa(offset, len), len);
   if (r.ok && r.cleared > 0) pmemMkpagePresent(ns, offset, r.cleared);
   return r;
 }
@@ -38,7 +38,7 @@ export function pmemClearPoisonRaw(ns: Namespace, offset: number, len: number): 
 export function pmemMkpagePresent(ns: Namespace, offset: number, len: number): void {
   if (!ns.hasStructPages) return;
   const { wasm } = ns.bus.ctx;
-  const pfnStart = Math.floor((ns.regionStart + offset) / PAGE);
+  const pfnStart = Math.floor(ns.regionSpa(offset, len) / PAGE);
   const pfnEnd = pfnStart + Math.floor(len / PAGE);
   let restored = 0;
   for (let pfn = pfnStart; pfn < pfnEnd; pfn++) {

@@ -15,7 +15,10 @@
  * changes a result: copy_mc stops at the same byte either way) — unless the caller's buffer
  * already is a view of the I/O buffer (`NvdimmBus.ioBuffer`): then the data moves with one
  * wasm copy and no JS copy. Offsets are bytes from the data start; callers have checked the
- * range. No lock is taken on the clean path.
+ * range. No lock is taken on the clean path. A sparse namespace's range must lie in one
+ * window (Namespace.spaOf throws SparseHoleError otherwise); the wasm clean calls, which add
+ * the data offset to the region address themselves, always decline it (its `aliveAddress` is
+ * a word that stays 0, namespace.ts), so only translated addresses reach the media.
  *
  * For the I/O paths: `...Bytes`/`copyMcFromPmem` return counts instead of result objects, and
  * the `...Clean` variants are the clean-chunk fast path (namespace alive, no known-bad sector:
@@ -65,7 +68,7 @@ export function copyFromPmemBytes(ns: Namespace, offset: number, len: number, ou
 export function copyMcFromPmem(ns: Namespace, offset: number, len: number, out: Uint8Array, at: number): number {
   const { bus } = ns;
   const { wasm } = bus.ctx;
-  const src = bus.mediaBase + ns.dataStart + offset;
+  const src = bus.mediaBase + ns.spaOf(offset, len);
   const direct = bus.ioAddress(out);
   if (direct >= 0) return len === 0 ? 0 : len - (wasm.copy_mc(direct + at, src, len) >>> 0);
   const { u8, ioBuf, layout } = bus.ctx;
@@ -104,7 +107,7 @@ export function copyMcFromPmemClean(ns: Namespace, offset: number, len: number, 
  * handled now: nvdimm/mce.ts) or a kernel-unmapped page ('unmapped').
  */
 export function copyFromPmemFault(ns: Namespace, offset: number): MceResult | 'unmapped' {
-  return copyMcFault(ns.bus, ns.dataStart + offset);
+  return copyMcFault(ns.bus, ns.spaOf(offset, 1));
 }
 
 /**
@@ -128,7 +131,7 @@ export function copyToPmemClean(ns: Namespace, offset: number, src: Uint8Array |
     return bus.ctx.wasm.pmem_flushcache_clean(ns.aliveAddress, ns.dataOffsetAddress, ns.bbBase, ns.regionAddress + offset, direct + at, len) === 0;
   }
   if (!ns.alive || ns.bb.count !== 0) return false;
-  const spa = ns.dataStart + offset;
+  const spa = ns.spaOf(offset, len);
   if (len > 0 && (bus.ctx.wasm.kernel_np_find(spa, len) >>> 0) < spa + len) return false;
   copyToPmemAt(ns, offset, src, at, len);
   return true;
@@ -138,7 +141,7 @@ export function copyToPmemClean(ns: Namespace, offset: number, src: Uint8Array |
 export function copyToPmemAt(ns: Namespace, offset: number, src: Uint8Array | null, at: number, len: number): void {
   const { bus } = ns;
   const { wasm, u8, ioBuf, layout } = bus.ctx;
-  const spa = ns.dataStart + offset;
+  const spa = ns.spaOf(offset, len);
   if (len > 0 && (wasm.kernel_np_find(spa, len) >>> 0) < spa + len) {
     bus.state.lock(() => bus.state.count('unmappedWrites'));
   }

@@ -83,7 +83,7 @@ export function pmemDirectAccess(ns: Namespace, pgoff: number, nrPages: number, 
   const nr = int('nrPages', nrPages, 0, Number.MAX_SAFE_INTEGER, 'pages');
   const pages = pmemDirectAccessPages(ns, p, nr, checkMode(mode) === DAX_RECOVERY_WRITE);
   if (pages === DA_POISONED) return { ok: false, errno: ns.config.kernel.daxAccessPoisonErrno };
-  const spa = ns.dataStart + p * 4096;
+  const spa = ns.spaOf(p * 4096, 4096);
   return { ok: true, pages, spa, pfn: spa / 4096 };
 }
 
@@ -98,6 +98,17 @@ export const DA_POISONED = -1;
  * direct_access allocates nothing; no badblocks call while bb.count == 0.
  */
 export function pmemDirectAccessPages(ns: Namespace, pgoff: number, nrPages: number, recoveryWrite: boolean): number {
+  if (ns.sparse !== null) {
+    // Sparse: the kernel address is contiguous only to the end of pgoff's window, so the
+    // pages handed out stop there; a pgoff in a hole throws SparseHoleError (no address).
+    ns.spaOf(pgoff * 4096, 4096);
+    const pages = directAccessPages(ns, pgoff, nrPages, recoveryWrite);
+    return pages === DA_POISONED ? pages : Math.min(pages, ns.backedPages(pgoff));
+  }
+  return directAccessPages(ns, pgoff, nrPages, recoveryWrite);
+}
+
+function directAccessPages(ns: Namespace, pgoff: number, nrPages: number, recoveryWrite: boolean): number {
   if (ns.bb.count === 0) return ns.dataPages - pgoff;
   const sector = pgoff * 8;
   const firstBad = badblocksFirstBad(ns.bus.ctx, ns.bb, sector, (nrPages * 8) % 2 ** 32); // unsigned int num

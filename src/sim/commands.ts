@@ -23,6 +23,7 @@ import { KERNEL_VERSIONS, DEFAULT_KERNEL } from '../kernel/profiles.js';
 import { ALL_BADBLOCKS_KINDS, RUNS_MAX_CAPACITY } from '../badblocks/kinds.js';
 import { PAGE_BYTES, SECTOR_BYTES, type ArgsOfRow, type CommandSpec } from './spec.js';
 import { declareDevice, declareDm, declareFile, declareFs, declareMmap, declareProcess, reconfigureDevice, requireMapped } from './platform.js';
+import { declareErrorMap } from './platform-errmap.js';
 
 /** nvdimm/config.ts caps a namespace at 2^42 bytes. */
 const MAX_DEVICE_BYTES = 2 ** 42;
@@ -93,6 +94,11 @@ export const COMMANDS = [
       { name: 'legacy-bus', type: 'flag', help: 'a bus without ndctl (e820/memmap=): clears pretend to succeed (N-6)' },
       { name: 'eadr', type: 'flag', help: 'CPU caches in the persistence domain: every store is durable at once (platform-wide: all device lines or none)' },
       { name: 'no-recovery', type: 'flag', help: 'the driver has no recovery_write (as a dm member declared without it, F-8)' },
+      { name: 'sparse', type: 'flag', help: 'sparse media: only windows (info-block chunk, working set, windows=, error-map ranges) are backed, so size may be a real machine\'s (README "Sparse media"); files and mm commands are refused' },
+      { name: 'backing', type: 'size', min: MIB2, max: 2 ** 32, multipleOf: MIB2, defaultText: '64MiB', help: 'sparse: media reserved for the windows' },
+      { name: 'working-set', type: 'size', min: 0, max: MAX_DEVICE_BYTES, defaultText: '2MiB', help: 'sparse: data bytes backed from the data start' },
+      { name: 'margin', type: 'size', min: 0, max: 2 ** 32, defaultText: '0', help: 'sparse: bytes backed each side of every error-map range (windows are whole 2 MiB chunks either way)' },
+      { name: 'windows', type: 'string', maxLength: 4096, placeholder: 'OFFSET:LEN,...', help: 'sparse: more data ranges to back, sizes from the data start (e.g. 1TiB:4MiB)' },
     ],
     returns: '0',
     reference: '§2.1, §2.4, §3; DESIGN.md kernel profiles',
@@ -150,6 +156,25 @@ export const COMMANDS = [
     extents: [DEVICE_EXTENT('offset', 1, 'len', 1)],
     returns: '0',
     reference: '§2.1, P-8, F-5',
+  },
+  {
+    word: 'error-map',
+    section: 'errors',
+    summary: 'Seed a real machine\'s error map — /sys/block/pmemN/badblocks text or ndctl list --media-errors JSON — as the machine is after boot: media poisoned, firmware list, short ARS populating badblocks. Read and checked at validation.',
+    keys: [
+      DEV,
+      { name: 'file', type: 'string', maxLength: 4096, required: true, placeholder: 'PATH', help: 'the file, relative to the working directory' },
+      { name: 'format', type: 'enum', values: ['sysfs', 'ndctl'], defaultText: 'ndctl when the file starts with { or [, else sysfs', help: 'the file\'s format' },
+      { name: 'namespace', type: 'string', maxLength: 64, placeholder: 'NAME', defaultText: 'the only one in the file, else the one named like dev', help: 'ndctl: which namespace of the file (its blockdev, chardev or dev name) seeds dev' },
+    ],
+    returns: '0',
+    fields: [
+      { name: 'ranges', help: 'ranges seeded' },
+      { name: 'sectors', help: 'bad 512-byte sectors seeded' },
+      { name: 'windows', help: 'sparse windows added (> 0 only)' },
+    ],
+    reference: '§2.1, §2.3, §1.7; README "Real error maps"',
+    effect: declareErrorMap,
   },
   {
     word: 'scrub',

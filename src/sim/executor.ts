@@ -21,6 +21,7 @@
  * final integration step); tests drive the language with a fake one (test/sim/).
  */
 import type { NamespaceConfig } from '../nvdimm/config.js';
+import type { ErrorMap } from '../nvdimm/error-map.js';
 import type { ArgsOf, CommandWord } from './commands.js';
 
 /** A JSON value an executor may put in an output field. */
@@ -60,7 +61,8 @@ export type ExecutorFactory = (platform: SimPlatform) => Promise<SimExecutor>;
 export type ExecArgs<W extends CommandWord> = ArgsOf<W>
   & (W extends 'device' | 'reconfigure' ? { readonly namespace: NamespaceConfig } : unknown)
   & (W extends 'fs' ? { readonly format: { readonly type: 'xfs' | 'ext4'; readonly rmapbt: boolean; readonly metaPages: number } } : unknown)
-  & (W extends 'dm' ? { readonly pieces: readonly { readonly dev: string; readonly start?: number; readonly len?: number }[] } : unknown);
+  & (W extends 'dm' ? { readonly pieces: readonly { readonly dev: string; readonly start?: number; readonly len?: number }[] } : unknown)
+  & (W extends 'error-map' ? { readonly map: ErrorMap } : unknown);
 
 /**
  * One method per command word. Addresses are relative to the namespace data start, as in
@@ -79,6 +81,8 @@ export interface SimExecutor {
   injectStatus(a: ExecArgs<'inject-status'>): MaybePromise<SimOutcome>;
   /** Latent hardware poison only (Media.poison on the namespace's bytes). */
   poison(a: ExecArgs<'poison'>): MaybePromise<SimOutcome>;
+  /** Seed `map` (parsed at validation) into `dev`: sparse windows, hardware poison + firmware records, short ARS (nvdimm/seed.ts). */
+  errorMap(a: ExecArgs<'error-map'>): MaybePromise<SimOutcome>;
   /** ARS (long or short) over the region; wait for completion on the virtual clock; add records to badrange; revalidate poison (populate). */
   scrub(a: ExecArgs<'scrub'>): MaybePromise<SimOutcome>;
   /** /sys/block/pmemX/badblocks show. */
@@ -152,6 +156,7 @@ export const DISPATCH: Dispatch = {
   'inject-error': (e, a) => e.injectError(a),
   'uninject': (e, a) => e.uninject(a),
   'inject-status': (e, a) => e.injectStatus(a),
+  'error-map': (e, a) => e.errorMap(a),
   'poison': (e, a) => e.poison(a),
   'scrub': (e, a) => e.scrub(a),
   'badblocks': (e, a) => e.badblocks(a),

@@ -23,6 +23,8 @@ import type { KernelVersion } from '../kernel/profiles.js';
 import type { ArgValues, EffectResult, Scope } from './spec.js';
 import { PAGE_BYTES } from './spec.js';
 import { bytesText } from './values.js';
+import { parseSize } from '../core/units.js';
+import type { LogicalRange, SparseOptions } from '../nvdimm/sparse.js';
 
 export interface DeviceEntry {
   readonly name: string;
@@ -70,6 +72,12 @@ export class PlatformModel {
   readonly goneFiles = new Map<string, { readonly line: number; readonly dev: string }>();
   /** eADR is platform-wide (caches in the persistence domain); set by the first device line. */
   eadr: boolean | undefined;
+  /**
+   * Sparse devices: the logical region ranges backed so far (the device line's initial
+   * windows, then every error-map line's ranges with their margin), whole 2 MiB chunks. What
+   * the executor's window table will hold at that point of the script (platform-errmap.ts).
+   */
+  readonly sparseBacked = new Map<string, LogicalRange[]>();
 
   firstDevice(): DeviceEntry | undefined {
     return this.devices.values().next().value;
@@ -124,7 +132,7 @@ function resolve(before: readonly NamespaceOptions[], options: NamespaceOptions)
     return all[all.length - 1]!;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return { error: message.replace(/namespaces\[\d+\]\.(\w+)/g, (_m, f: string) => kebab(f)) };
+    return { error: message.replace(/namespaces\[\d+\]\.(?:sparse\.)?(\w+)/g, (_m, f: string) => kebab(f)) };
   }
 }
 
@@ -178,18 +186,59 @@ export function declareDevice(args: ArgValues, platform: PlatformModel, line: nu
     legacyBus: args['legacy-bus'] === true,
     noRecovery: args['no-recovery'] === true,
   };
+  const sparse = sparseOptions(args, platform);
+  if (typeof sparse === 'string') return fail(sparse);
+  if (sparse !== undefined) Object.assign(options, { sparse });
   const before = optionsBefore(platform);
-  const total = before.reduce((sum, o) => sum + (o.size as number), 0) + (options.size as number);
-  if (total > mediaLimit()) {
-    return fail(`size=${bytesText(options.size as number)}: the devices would need ${bytesText(total)} of media in all, and one simulated memory holds at most ${bytesText(mediaLimit())} (README "Limits")`);
-  }
   const noRoom = noRoomForData(options);
   if (noRoom) return fail(noRoom);
   const config = resolve(before, options);
   if ('error' in config) return fail(config.error);
+  // Media: a dense device's size, a sparse one's backing (resolve() placed it after the others).
+  const total = config.regionStart + config.spaBytes;
+  if (total > mediaLimit()) {
+    const what = config.sparse === null ? `size=${bytesText(config.size)}` : `backing=${bytesText(config.spaBytes)}`;
+    return fail(`${what}: the devices would need ${bytesText(total)} of media in all, and one simulated memory holds at most ${bytesText(mediaLimit())}${config.sparse === null ? '; a larger device can be sparse' : ''} (README "Limits")`);
+  }
   platform.eadr = eadr;
   platform.devices.set(name, { name, line, declared: config, current: config, options });
+  if (config.sparse !== null) platform.sparseBacked.set(name, [...config.sparse.initial]);
   return { extra: { namespace: config } };
+}
+
+const SPARSE_KEYS = ['backing', 'working-set', 'margin', 'windows'] as const;
+
+/** The `sparse` options of a device line, undefined for a dense one, or why they are wrong. */
+function sparseOptions(args: ArgValues, platform: PlatformModel): SparseOptions | undefined | string {
+  const given = SPARSE_KEYS.filter((k) => args[k] !== undefined);
+  if (args['sparse'] !== true) {
+    return given.length === 0 ? undefined : `${given.map((k) => `${k}=`).join(', ')} ${given.length === 1 ? 'is' : 'are'} for sparse devices; add the sparse flag or drop ${given.length === 1 ? 'it' : 'them'}`;
+  }
+  const users = [
+    ...[...platform.files.values()].map((f) => `file ${f.name} (line ${f.line})`),
+    ...[...platform.processes.values()].map((p) => `process ${p.name} (line ${p.line})`),
+    ...[...platform.devices.values()].filter((d) => d.kind === 'dm').map((d) => `dm ${d.name} (line ${d.line})`),
+    ...(platform.fsLine === undefined ? [] : [`the fs line (line ${platform.fsLine})`]),
+  ];
+  if (users.length > 0) return `a script with a sparse device has no filesystem, processes or dm (their per-page tables would cover the whole logical size); ${users[0]} comes before this line`;
+  const windows: { offset: number; len: number }[] = [];
+  const text = args['windows'] as string | undefined;
+  for (const part of text === undefined ? [] : text.split(',')) {
+    const f = part.split(':');
+    try {
+      if (f.length !== 2) throw new RangeError('must be OFFSET:LEN');
+      windows.push({ offset: parseSize('offset', f[0]), len: parseSize('len', f[1]) });
+    } catch (err) {
+      return `windows: ${JSON.stringify(part)} ${err instanceof Error ? err.message : String(err)}; write OFFSET:LEN pairs (sizes from the data start) separated by commas, e.g. windows=1TiB:4MiB`;
+    }
+  }
+  const opt = <T>(k: string): T | undefined => args[k] as T | undefined;
+  return {
+    ...(opt<number>('backing') === undefined ? {} : { backing: opt<number>('backing')! }),
+    ...(opt<number>('working-set') === undefined ? {} : { workingSet: opt<number>('working-set')! }),
+    ...(opt<number>('margin') === undefined ? {} : { margin: opt<number>('margin')! }),
+    ...(windows.length === 0 ? {} : { windows }),
+  };
 }
 
 /** `reconfigure`: new mode and data offset for an existing namespace; its files are gone. */

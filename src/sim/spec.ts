@@ -77,6 +77,7 @@ export interface StringKey extends KeyCommon {
   readonly maxLength: number;
   readonly required?: true;
   readonly default?: string;
+  readonly defaultText?: string;
 }
 
 /** A bare word: present means true. `flag=1` is refused so there is one way to write it. */

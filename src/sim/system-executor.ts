@@ -19,6 +19,7 @@
  * | uninject         | uninjectError                                                     | 0                        |
  * | inject-status    | injectStatus                                                      | [{block, count}]         |
  * | poison           | media.poison(ns.spa(offset), len): latent, hardware only          | 0                        |
+ * | error-map        | seedErrorMap (parsed at validation): windows, poison, short ARS   | 0                        |
  * | scrub [short]    | scrub(bus, {short, range: the namespace's region}), waited for    | 0                        |
  * | badblocks        | ns.bb.show()                                                      | sysfs text               |
  * | region-badblocks | ns.regionBb.show()                                                | sysfs text               |
@@ -68,6 +69,9 @@ import { pmemFlush, pmemRead, pmemWrite, type BioFailure } from '../pmem/block.j
 import { daxDirectAccess, daxRecoveryWrite, daxZeroPageRange } from '../dax/super.js';
 import type { DaxFile, FsDax } from '../dax/fs.js';
 import { createMmSystem } from '../mm/system.js';
+import { createSystem } from '../nvdimm/system.js';
+import { seedErrorMap } from '../nvdimm/seed.js';
+import { sparseOptionsOf } from '../nvdimm/sparse.js';
 import type { Mm } from '../mm/mm.js';
 import { createProcess, mmap, type Mapping, type Process } from '../mm/process.js';
 import { load, store } from '../mm/access.js';
@@ -95,6 +99,7 @@ function optionsOf(c: NamespaceConfig): NamespaceOptions {
     name: c.name, size: c.size, mode: c.mode, dataOffset: c.dataOffset, clearUnit: c.clearUnit,
     fwClearMax: c.fwClearMax, mceLsb: c.mceLsb, kernel: c.kernel.version, badblocks: c.badblocks,
     badblocksMaxEntries: c.badblocksMaxEntries, legacyBus: c.legacyBus, noRecovery: c.noRecovery,
+    ...(c.sparse === null ? {} : { sparse: sparseOptionsOf(c.sparse, c.dataOffset) }),
   };
 }
 
@@ -102,13 +107,18 @@ function optionsOf(c: NamespaceConfig): NamespaceOptions {
 export function systemExecutorFactory(options: SystemExecutorOptions = {}): ExecutorFactory {
   return async (platform: SimPlatform): Promise<SimExecutor> => {
     const namespaces = platform.namespaces.map(optionsOf);
-    const { system, fs, mm } = await createMmSystem({
+    const systemOptions = {
       namespaces,
-      model: { ...options.model, time: 'virtual' },
+      model: { ...options.model, time: 'virtual' as const },
       maxThreads: 1,
       eADR: platform.eadr,
       ...(options.build === undefined ? {} : { build: options.build }),
-    });
+    };
+    // A sparse device has no fs or mm (validation refuses their commands): their per-page
+    // tables are sized by the logical namespace size (src/mm/system.ts), terabytes here.
+    const { system, fs, mm } = namespaces.some((n) => n.sparse !== undefined)
+      ? { system: await createSystem(systemOptions), fs: null, mm: null }
+      : await createMmSystem(systemOptions);
     try {
       system.config.namespaces.forEach((got, i) => {
         const want = platform.namespaces[i]!;
@@ -133,18 +143,29 @@ type Fields = Record<string, JsonValue>;
 
 class SystemExecutor implements SimExecutor {
   readonly #system: System;
-  readonly #fs: FsDax;
-  readonly #mm: Mm;
+  readonly #fsOrNull: FsDax | null;
+  readonly #mmOrNull: Mm | null;
   readonly #files = new Map<string, DaxFile>();
   readonly #procs = new Map<string, Process>();
   readonly #maps = new Map<string, Mapping>();
   readonly #dms = new Map<string, DmDevice>();
   #closed = false;
 
-  constructor(system: System, fs: FsDax, mm: Mm) {
+  constructor(system: System, fs: FsDax | null, mm: Mm | null) {
     this.#system = system;
-    this.#fs = fs;
-    this.#mm = mm;
+    this.#fsOrNull = fs;
+    this.#mmOrNull = mm;
+  }
+
+  // Null only with a sparse device, whose scripts validation keeps away from files and mm.
+  get #fs(): FsDax {
+    if (this.#fsOrNull === null) throw new Error('this script has a sparse device: it has no filesystem');
+    return this.#fsOrNull;
+  }
+
+  get #mm(): Mm {
+    if (this.#mmOrNull === null) throw new Error('this script has a sparse device: it has no mm');
+    return this.#mmOrNull;
   }
 
   #ns(name: string): Namespace {
@@ -184,7 +205,7 @@ class SystemExecutor implements SimExecutor {
     return this.#tracked(() => {
       const r = reconfigureNamespace(ns, { mode: a.namespace.mode, dataOffset: a.namespace.dataOffset });
       // ndctl create-namespace -f -e re-creates the namespace: its filesystem is gone.
-      this.#fs.dropNamespace(ns);
+      this.#fsOrNull?.dropNamespace(ns);
       for (const [name, f] of this.#files) if (f.dev.ns === ns) this.#files.delete(name);
       return { ret: r.ok ? 0 : r.errno };
     });
@@ -206,13 +227,18 @@ class SystemExecutor implements SimExecutor {
 
   poison(a: ExecArgs<'poison'>): SimOutcome {
     const ns = this.#ns(a.dev);
-    this.#system.media.poison(ns.spa(a.offset), a.len);
+    this.#system.media.poison(ns.spa(a.offset, a.len), a.len);
     return { ret: 0 };
+  }
+
+  errorMap(a: ExecArgs<'error-map'>): SimOutcome {
+    const [r] = seedErrorMap(this.#system, a.map, { namespaces: { [a.map.namespaces[0]!.name]: a.dev } });
+    return { ret: 0, fields: { ranges: r!.ranges, sectors: r!.sectors, ...(r!.windowsAdded > 0 ? { windows: r!.windowsAdded } : {}) } };
   }
 
   scrub(a: ExecArgs<'scrub'>): SimOutcome {
     const ns = this.#ns(a.dev);
-    const r = scrub(this.#system.bus, { short: a.short, range: { start: ns.regionStart, length: ns.size } });
+    const r = scrub(this.#system.bus, { short: a.short, range: { start: ns.regionStart, length: ns.spaBytes } });
     const stats = ns.populateStats();
     const dropped = (ns.mode === 'devdax' ? stats.regionBb : stats.bb).lastDropped;
     return { ret: 0, fields: { records: r.records.length, ...(dropped > 0 ? { dropped } : {}) } };
@@ -305,7 +331,7 @@ class SystemExecutor implements SimExecutor {
 
   clearPoison(a: ExecArgs<'clear-poison'>): SimOutcome {
     const ns = this.#ns(a.dev);
-    const r = nvdimmClearPoison(this.#system.bus, ns.spa(a.offset), a.len);
+    const r = nvdimmClearPoison(this.#system.bus, ns.spa(a.offset, a.len), a.len);
     return { ret: r.ok ? r.cleared : r.errno };
   }
 

@@ -30,6 +30,7 @@ import { parseScript, type RawArg, type RawCommand } from './parse.js';
 import { PlatformModel, dataBytes, fileBytes, type DeviceEntry, type FileEntry } from './platform.js';
 import { camel, type CommandSpec, type Extent, type KeySpec, type Scope } from './spec.js';
 import { didYouMean } from './suggest.js';
+import { sparseHole } from './platform-errmap.js';
 import { UNIT_TEXT, bytesText, isRequired, parseValue, placeholder } from './values.js';
 
 export type ValidatedCommand = { readonly [W in CommandWord]: { readonly line: number; readonly word: W; readonly args: ExecArgs<W> } }[CommandWord];
@@ -165,9 +166,20 @@ function checkPlatform(spec: CommandSpec, values: Map<string, unknown>, platform
   if (spec.modes && device?.current && !spec.modes.includes(device.current.mode)) {
     return `needs a ${spec.modes.join(' or ')} namespace, and ${device.name} is ${device.current.mode}${reconfigured(device)}: ${spec.modesWhy ?? ''}`;
   }
+  if ((spec.section === 'files' || spec.section === 'mm') && platform.sparseBacked.size > 0) {
+    const [name] = platform.sparseBacked.keys();
+    return `${name} is a sparse device (line ${platform.declaredOn('device', name!)}): a script with one has no filesystem, processes or dm (their per-page tables would cover the whole logical size; README "Sparse media")`;
+  }
   for (const extent of spec.extents ?? []) {
     const message = checkExtent(spec, extent, values, device, file);
     if (message) return message;
+    // On a sparse device the range must also be backed at this line (platform-errmap.ts).
+    if (extent.within === 'device' && device?.kind !== 'dm' && device) {
+      let start = 0;
+      for (const [key, unit] of extent.start) start += (values.get(key) as number) * unit;
+      const hole = sparseHole(device, platform, start, extent.len ? (values.get(extent.len[0]) as number) * extent.len[1] : 0);
+      if (hole) return hole;
+    }
   }
   if (spec.effect) {
     const kebabArgs = Object.fromEntries(values);

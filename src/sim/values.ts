@@ -171,7 +171,7 @@ export function defaultText(key: KeySpec): string {
     case 'size': return key.defaultText ?? (key.default === undefined ? '' : showBytes(key.default));
     case 'int': return key.defaultText ?? (key.default === undefined ? '' : String(key.default));
     case 'enum':
-    case 'string': return key.default === undefined ? '' : String(key.default);
+    case 'string': return key.defaultText ?? (key.default === undefined ? '' : String(key.default));
   }
 }
 

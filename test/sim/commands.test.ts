@@ -33,7 +33,8 @@ describe('table consistency', () => {
       'recovery-write', 'file', 'pread', 'pwrite', 'punch-hole', 'power-fail', 'reconfigure'];
     const issue5 = ['fs', 'process', 'sysctl', 'mmap', 'load', 'store', 'madvise-hwpoison', 'madvise-soft-offline', 'signals',
       'memory-failure', 'unbind', 'dm', 'policy'];
-    expect([...COMMAND_WORDS].sort()).toEqual([...issue4, ...issue5].sort());
+    const issue7 = ['error-map'];
+    expect([...COMMAND_WORDS].sort()).toEqual([...issue4, ...issue5, ...issue7].sort());
   });
 
   it('names only existing numeric keys in extents and existing keys in exclusive groups', () => {
@@ -113,7 +114,13 @@ const MATRIX: Readonly<Record<string, readonly Case[]>> = {
     ['type', 'device name=p2 size=lots', 'device: size must be a whole number of bytes such as 4096, 0x1000, 4k or 2MiB (suffixes k/KiB, m/MiB, g/GiB, t/TiB, all binary), got "lots"'],
     ['range', 'device name=p2 size=1MiB', 'device: size must be in [2097152 (2MiB), 4398046511104 (4TiB)] bytes, got "1MiB" = 1048576 bytes'],
     ['range', 'device name=p2 size=64MiB mce-lsb=13', 'device: mce-lsb must be in [6, 12] log2 of a byte count, got 13'],
-    ['unknown', 'device name=p2 size=64MiB mce-lbs=7', 'device: unknown key "mce-lbs" (did you mean "mce-lsb"?); device takes name, size, mode, data-offset, clear-unit, fw-clear-max, mce-lsb, kernel, badblocks, badblocks-max-entries, legacy-bus, eadr, no-recovery'],
+    ['unknown', 'device name=p2 size=64MiB mce-lbs=7', 'device: unknown key "mce-lbs" (did you mean "mce-lsb"?); device takes name, size, mode, data-offset, clear-unit, fw-clear-max, mce-lsb, kernel, badblocks, badblocks-max-entries, legacy-bus, eadr, no-recovery, sparse, backing, working-set, margin, windows'],
+  ],
+  'error-map': [
+    ['missing', 'error-map format=sysfs', 'error-map: missing file=PATH: the file, relative to the working directory'],
+    ['type', 'error-map file=test/fixtures/errmaps/small-badblocks.txt format=csv', 'error-map: format must be one of sysfs, ndctl, got "csv"'],
+    ['range', 'error-map file=test/fixtures/errmaps/small-badblocks.txt dev=pmem7', 'error-map: unknown device "pmem7" in dev=pmem7 (did you mean "pmem0"?); declared: pmem0'],
+    ['unknown', 'error-map fiel=x', 'error-map: unknown key "fiel" (did you mean "file"?); error-map takes dev, file, format, namespace'],
   ],
   'reconfigure': [
     ['missing', 'reconfigure', 'reconfigure: missing mode=raw|fsdax|devdax: the new mode'],
@@ -355,7 +362,7 @@ describe('malformed lines, per command', () => {
     const good: Readonly<Record<string, string>> = {
       'device': 'device name=p2 size=2MiB mode=raw', 'reconfigure': 'reconfigure mode=raw',
       'inject-error': 'inject-error block=42 count=8 notify', 'uninject': 'uninject block=42 count=8',
-      'inject-status': 'inject-status', 'poison': 'poison offset=0x12345 len=64', 'scrub': 'scrub short',
+      'inject-status': 'inject-status', 'error-map': 'error-map file=test/fixtures/errmaps/small-badblocks.txt', 'poison': 'poison offset=0x12345 len=64', 'scrub': 'scrub short',
       'badblocks': 'badblocks', 'region-badblocks': 'region-badblocks dev=pmem0', 'badblocks-store': 'badblocks-store text="100 8\\n"',
       'read': 'read sector=96 bytes=4k', 'write': 'write sector=96 bytes=4k pattern=0xab', 'fsync': 'fsync file=f',
       'clear-poison': 'clear-poison offset=4k len=4k', 'zero-page': 'zero-page pgoff=12', 'dax-access': 'dax-access pgoff=10 pages=8 mode=recovery-write',

@@ -144,6 +144,7 @@ export class FakeExecutor implements SimExecutor {
     });
   }
   punchHole(a: ExecArgs<'punch-hole'>) { return this.record('punchHole', a, () => ({ ret: 0 })); }
+  errorMap(a: ExecArgs<'error-map'>) { return this.record('errorMap', a, () => ({ ret: 0 })); }
   advance(a: ExecArgs<'advance'>) { return this.record('advance', a, () => ({ ret: 0 })); }
   powerFail(a: ExecArgs<'power-fail'>) { return this.record('powerFail', a, () => ({ ret: 0 })); }
   fs(a: ExecArgs<'fs'>) { return this.record('fs', a, () => ({ ret: 0 })); }

@@ -137,6 +137,29 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
       { line: 613, ref: 'P-8', ret: 'EIO', fields: { cause: 'mce' } },
     ],
   },
+  // The map's definition (bench/errmaps/README.md): five ranges, data sectors; the region adds
+  // the fsdax reservation, 12886999040 bytes = 25169920 sectors (§2.1). Sparse devices take
+  // no bitmap (it would cover every sector of 768 GiB).
+  'real-error-map.sim': {
+    kinds: ['table', 'itree', 'btree'],
+    expect: [
+      { line: 11, ref: 'setup', ret: 0 },
+      { line: 12, ref: '§2.3', ret: 0, fields: { ranges: 5, sectors: 97, windows: 4 } },
+      { line: 13, ref: '§2.1', ret: '1048576 8\n201326597 1\n201326600 8\n943718400 64\n1585442800 16\n' },
+      { line: 14, ref: '§2.1', ret: [[1048576, 8], [201326597, 1], [201326600, 8], [943718400, 64], [1585442800, 16]].map(([s, n]) => `${s! + 25169920} ${n}\n`).join('') },
+      { line: 15, ref: 'P-1', ret: 'EIO', fields: { delivered: 0, cause: 'badblocks' } },
+      { line: 16, ref: 'P-2', ret: K4, data: bytes([K4, 0]) },
+      { line: 17, ref: 'D-1', ret: 'EHWPOISON' },
+      { line: 18, ref: 'D-2', ret: 1 },
+      { line: 19, ref: 'D-8', ret: K4, fields: { cleared: K4 } },
+      { line: 20, ref: 'D-8', ret: K4, data: bytes([K4, 0x5a]) },
+      { line: 21, ref: 'P-1', ret: 'EIO' },
+      { line: 22, ref: 'P-4', ret: K4, fields: { cleared: K4 } },
+      { line: 23, ref: 'P-4', ret: K4, data: bytes([K4, 0x11]) },
+      { line: 24, ref: 'P-1', ret: 'EIO' },
+      { line: 25, ref: 'D-8', ret: '201326597 1\n201326600 8\n943718408 56\n1585442800 16\n' },
+    ],
+  },
   'failfast-vs-recovery.sim': {
     kinds: ALL,
     expect: [
