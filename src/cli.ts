@@ -14,6 +14,7 @@ Commands:
   bench                     run the benchmark suites (what \`npm run bench\` runs)
   badblocks replay FILE     replay a kernel badblocks trace (.jsonl) and report the first mismatch
   sim SCRIPT|-              run a scenario script (one JSON line per command; --check validates only)
+  run [JOB.json]            run a workload job file: worker threads doing I/O while poison comes and goes
 
 Options:
   -h, --help                help (also after any command)
@@ -103,6 +104,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await sim.simMain(rest, {
           createExecutor: async (platform) => (await import('./sim/system-executor.js')).createSystemExecutor(platform),
         });
+      }
+      case 'run': {
+        // Workload jobs (src/workload/main.ts): bad input is a RangeError (exit 2 below).
+        const { runMain } = await import('./workload/main.js');
+        return await runMain(rest);
       }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see poisonbench --help)`);

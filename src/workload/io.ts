@@ -1,0 +1,320 @@
+/**
+ * I/O engines (fio's `engines/*.c`): one per path, behind one small interface, each opened by
+ * a thread attached to the job's system. Offsets are bytes of the target (the file, the
+ * device, the dm device) from 0; `bs` is a multiple of 512.
+ *
+ *   block  pmemRead/pmemWrite (O_DIRECT on /dev/pmem0)       sync: nvdimm_flush
+ *   dax    daxPread/daxPwrite of file "data" (page k = device page k)     sync: fsync
+ *   mmap   64-byte loads and stores through a DAX mapping of "data"; a poisoned load is a
+ *          SIGBUS to this worker's process                      sync: clwb of the lines + sfence
+ *   dm     dmRead/dmWrite on a dm-stripe over pmem0 and pmem1 (64 KiB chunks)
+ *   null   nothing: the op loop's own cost
+ *
+ * A read returns the bytes delivered as good data (a short or failed read delivers fewer)
+ * and leaves why in `errno` ('' when all was delivered): an errno name, 'SIGBUS', or
+ * 'partial' for a read that returned but skipped poisoned lines (recovery-read-line) or
+ * stopped short. Data moves through views of this thread's I/O buffer (one wasm copy each).
+ *
+ * Remedies (on_error) repair the page-aligned range around a failed read so that a retry
+ * can succeed: `recoveryWrite` rewrites the pages through the path's write (DAX recovery
+ * write, or a block write, which clears known poison first); `punchHole` (files only) frees
+ * the pages and rewrites them, so the new blocks are allocated and zeroed (F-9) — the remedy
+ * before 5.19 gave DAX writes a recovery mode.
+ */
+import type { System } from '../nvdimm/system.js';
+import type { Namespace } from '../nvdimm/namespace.js';
+import { pmemFlush, pmemRead, pmemWrite } from '../pmem/block.js';
+import { mountDax, type DaxFile, type FsDax } from '../dax/fs.js';
+import { daxPread, daxPwrite } from '../dax/iomap.js';
+import { MAP_HOLE, MAP_PAGE_MASK } from '../dax/fs-region.js';
+import { attachMm, createProcess, load, mmap, store, type Mapping, type Mm } from '../mm/index.js';
+import { createDm, dmRead, dmWrite, type DmDevice, type DmSectorMapping } from '../dm/index.js';
+import type { HandlingMode, IoPath } from './options.js';
+
+export const DATA_FILE = 'data';
+/** dm-stripe chunk: 64 KiB. */
+export const DM_CHUNK_SECTORS = 128;
+const PAGE = 4096;
+
+export interface IoEngine {
+  /** Why the last read delivered less than asked ('' when it did not). */
+  errno: string;
+  /** Signals the last read received (mmap). */
+  signals: number;
+  read(off: number, len: number): number;
+  /** Returns the bytes written (fewer on failure, errno set). */
+  write(off: number, len: number): number;
+  /** Makes this thread's writes durable (fsync / nvdimm_flush / msync). */
+  sync(): void;
+  /** Rewrites the pages of [off, off+len); true when the write succeeded. */
+  recoveryWrite(off: number, len: number): boolean;
+  /** Punches the pages of [off, off+len) out and rewrites them (files only). */
+  punchHole(off: number, len: number): boolean;
+  /** SPA of target byte `off` (where poison of that byte lives), or -1 (a hole). */
+  spaOf(off: number): number;
+  /** Bytes of the target. */
+  readonly bytes: number;
+}
+
+/** The page-aligned range around [off, off+len). */
+function pages(off: number, len: number): [number, number] {
+  const start = Math.floor(off / PAGE) * PAGE;
+  return [start, Math.ceil((off + len) / PAGE) * PAGE - start];
+}
+
+/** Creates the target of `path` in a new system (creator side): the file, the dm table. */
+export function dmOf(system: System): DmDevice {
+  return createDm('dm0', [{ type: 'stripe', devs: [system.namespaces[0]!, system.namespaces[1]!], chunk: DM_CHUNK_SECTORS }]);
+}
+
+/**
+ * Opens the engine of `path` on `system` (any attached thread).
+ * @param buf this thread's I/O buffer view, at least max(bs, remedy span) bytes
+ */
+export function openEngine(path: IoPath, system: System, mode: HandlingMode, worker: number, buf: Uint8Array): IoEngine {
+  switch (path) {
+    case 'block': return new BlockEngine(system.namespaces[0]!, buf);
+    case 'dax': return new DaxEngine(mountDax(system), mode, buf);
+    case 'mmap': return new MmapEngine(system, worker, buf);
+    case 'dm': return new DmEngine(dmOf(system), buf);
+    case 'null': return new NullEngine(system.namespaces[0]!);
+  }
+}
+
+class NullEngine implements IoEngine {
+  errno = '';
+  signals = 0;
+  readonly bytes: number;
+  readonly #ns: Namespace;
+  constructor(ns: Namespace) {
+    this.#ns = ns;
+    this.bytes = ns.dataBytes;
+  }
+  read(_off: number, len: number): number { return len; }
+  write(_off: number, len: number): number { return len; }
+  sync(): void { /* nothing written */ }
+  recoveryWrite(): boolean { return true; }
+  punchHole(): boolean { return true; }
+  spaOf(off: number): number { return this.#ns.dataStart + off; }
+}
+
+class BlockEngine implements IoEngine {
+  errno = '';
+  signals = 0;
+  readonly bytes: number;
+  readonly #ns: Namespace;
+  readonly #buf: Uint8Array;
+  readonly #views = new Map<number, Uint8Array>();
+  constructor(ns: Namespace, buf: Uint8Array) {
+    this.#ns = ns;
+    this.#buf = buf;
+    this.bytes = ns.dataBytes;
+  }
+  #view(len: number): Uint8Array {
+    let v = this.#views.get(len);
+    if (v === undefined) this.#views.set(len, v = this.#buf.subarray(0, len));
+    return v;
+  }
+  read(off: number, len: number): number {
+    const r = pmemRead(this.#ns, off / 512, len, { out: this.#view(len) });
+    if (r.ok) {
+      this.errno = '';
+      return r.bytes;
+    }
+    this.errno = r.errno;
+    return r.bytesDone;
+  }
+  write(off: number, len: number): number {
+    const r = pmemWrite(this.#ns, off / 512, this.#view(len));
+    if (r.ok) {
+      this.errno = '';
+      return r.bytes;
+    }
+    this.errno = r.errno;
+    return r.bytesDone;
+  }
+  sync(): void { pmemFlush(this.#ns); }
+  recoveryWrite(off: number, len: number): boolean {
+    const [s, n] = pages(off, len);
+    return this.write(s, n) === n;
+  }
+  punchHole(): boolean { return false; }
+  spaOf(off: number): number { return this.#ns.dataStart + off; }
+}
+
+/** File-backed engines share the file, its page map and the remedies. */
+abstract class FileEngine {
+  errno = '';
+  signals = 0;
+  readonly bytes: number;
+  readonly fs: FsDax;
+  readonly file: DaxFile;
+  readonly buf: Uint8Array;
+  readonly #views = new Map<number, Uint8Array>();
+  constructor(fs: FsDax, buf: Uint8Array) {
+    this.fs = fs;
+    this.file = fs.open(DATA_FILE);
+    this.buf = buf;
+    this.bytes = this.file.sizeBytes;
+  }
+  view(len: number): Uint8Array {
+    let v = this.#views.get(len);
+    if (v === undefined) this.#views.set(len, v = this.buf.subarray(0, len));
+    return v;
+  }
+  pwrite(off: number, len: number): number {
+    const r = daxPwrite(this.file, off, this.view(len));
+    if (r.ok) {
+      this.errno = r.bytes === len ? '' : 'partial';
+      return r.bytes;
+    }
+    this.errno = r.errno;
+    return 0;
+  }
+  recoveryWrite(off: number, len: number): boolean {
+    const [s, n] = pages(off, len);
+    return this.pwrite(s, n) === n;
+  }
+  punchHole(off: number, len: number): boolean {
+    const [s, n] = pages(off, len);
+    if (!this.file.punchHole(s, n).ok) return false;
+    return this.pwrite(s, n) === n;
+  }
+  spaOf(off: number): number {
+    const e = this.file.mapEntry(Math.floor(off / PAGE));
+    if ((e & MAP_HOLE) !== 0) return -1;
+    return this.file.ns.dataStart + (e & MAP_PAGE_MASK) * PAGE + (off % PAGE);
+  }
+}
+
+class DaxEngine extends FileEngine implements IoEngine {
+  readonly #policy: 'off' | 'page' | 'line';
+  readonly #opts: { policy: 'off' | 'page' | 'line'; out: Uint8Array };
+  constructor(fs: FsDax, mode: HandlingMode, buf: Uint8Array) {
+    super(fs, buf);
+    this.#policy = mode === 'recovery-read-page' ? 'page' : mode === 'recovery-read-line' ? 'line' : 'off';
+    this.#opts = { policy: this.#policy, out: buf };
+  }
+  read(off: number, len: number): number {
+    this.#opts.out = this.view(len);
+    const r = daxPread(this.file, off, len, this.#opts);
+    if (!r.ok) {
+      this.errno = r.errno;
+      return 0;
+    }
+    let good = r.bytes;
+    for (const s of r.skipped) good -= s.length;
+    this.errno = good === len ? '' : 'partial';
+    return good;
+  }
+  write(off: number, len: number): number { return this.pwrite(off, len); }
+  sync(): void { this.file.fsync(); }
+}
+
+class MmapEngine extends FileEngine implements IoEngine {
+  readonly #mm: Mm;
+  readonly #map: Mapping;
+  readonly #system: System;
+  readonly #line: Uint8Array;
+  /** Target offsets written since the last sync (their lines are dirty in the cache). */
+  #dirty: number[] = [];
+  #dirtyLen = 0;
+  constructor(system: System, worker: number, buf: Uint8Array) {
+    const fs = mountDax(system);
+    super(fs, buf);
+    this.#system = system;
+    this.#mm = attachMm(system, fs);
+    const proc = createProcess(this.#mm, `worker${worker}`);
+    const m = mmap(this.#mm, proc, this.file, 'pte');
+    if (!('index' in m)) throw new Error(`mmap of ${DATA_FILE} failed: ${m.errno}`);
+    this.#map = m;
+    this.#line = buf.subarray(0, 64);
+  }
+  read(off: number, len: number): number {
+    for (let at = 0; at < len; at += 64) {
+      const r = load(this.#mm, this.#map, off + at, 64);
+      if (!r.ok) {
+        this.errno = 'signals' in r ? 'SIGBUS' : r.errno;
+        this.signals = 'signals' in r ? r.signals.length : 0;
+        return at;
+      }
+    }
+    this.errno = '';
+    this.signals = 0;
+    return len;
+  }
+  write(off: number, len: number): number {
+    for (let at = 0; at < len; at += 64) {
+      const r = store(this.#mm, this.#map, off + at, this.#line);
+      if (!r.ok) {
+        this.errno = 'signals' in r ? 'SIGBUS' : r.errno;
+        this.signals = 'signals' in r ? r.signals.length : 0;
+        return at;
+      }
+    }
+    this.#dirty.push(off);
+    this.#dirtyLen = Math.max(this.#dirtyLen, len);
+    this.errno = '';
+    return len;
+  }
+  /** msync / PMDK's persist: clwb every line written since the last sync, then sfence. */
+  sync(): void {
+    const media = this.#system.media;
+    for (const off of this.#dirty) {
+      for (let at = 0; at < this.#dirtyLen; at += PAGE) {
+        const spa = this.spaOf(off + at);
+        if (spa >= 0) media.flush(spa, Math.min(PAGE - (spa % PAGE), this.#dirtyLen - at));
+      }
+    }
+    this.#dirty = [];
+    media.fence();
+  }
+}
+
+class DmEngine implements IoEngine {
+  errno = '';
+  signals = 0;
+  readonly bytes: number;
+  readonly #dm: DmDevice;
+  readonly #buf: Uint8Array;
+  readonly #views = new Map<number, Uint8Array>();
+  readonly #m: DmSectorMapping = { target: 0, ns: null, nsSector: 0, sectorsLeftInIoUnit: 0 };
+  constructor(dm: DmDevice, buf: Uint8Array) {
+    this.#dm = dm;
+    this.#buf = buf;
+    this.bytes = dm.dataBytes;
+  }
+  #view(len: number): Uint8Array {
+    let v = this.#views.get(len);
+    if (v === undefined) this.#views.set(len, v = this.#buf.subarray(0, len));
+    return v;
+  }
+  read(off: number, len: number): number {
+    const r = dmRead(this.#dm, off / 512, len, this.#view(len));
+    if (r.ok) {
+      this.errno = '';
+      return r.bytes;
+    }
+    this.errno = r.errno;
+    return r.bytesDone;
+  }
+  write(off: number, len: number): number {
+    const r = dmWrite(this.#dm, off / 512, this.#view(len));
+    if (r.ok) {
+      this.errno = '';
+      return r.bytes;
+    }
+    this.errno = r.errno;
+    return r.bytesDone;
+  }
+  sync(): void { for (const ns of this.#dm.members) pmemFlush(ns); }
+  recoveryWrite(off: number, len: number): boolean {
+    const [s, n] = pages(off, len);
+    return this.write(s, n) === n;
+  }
+  punchHole(): boolean { return false; }
+  spaOf(off: number): number {
+    this.#dm.mapSectorUnchecked(Math.floor(off / 512), this.#m);
+    return this.#m.ns === null ? -1 : this.#m.ns.dataStart + this.#m.nsSector * 512 + (off % 512);
+  }
+}

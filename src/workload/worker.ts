@@ -1,0 +1,209 @@
+/**
+ * Worker side of a job (piscina task; main side: engine.ts). Loaded BUILT from
+ * dist/src/workload/worker.js: on Node 20 a worker thread cannot load .ts.
+ *
+ * One task per worker per job: attach to the job's system (instantiating the wasm module
+ * once on the shared memory), open the path's engine, warm up on the clean area at the end
+ * of the target (untimed), wait at the start barrier, run the op loop over this worker's
+ * slice of the span until the op bound or the stop flag, and return counters, compressed
+ * latency histograms and this thread's CPU time.
+ *
+ * The op loop is the hot path of the `null` engine's measurement: per op it draws an
+ * offset, calls the engine and counts; the stop flag is read once per STOP_CHECK_OPS ops and
+ * the clock only for sampled ops (lat_sample), because a timer read costs more than a 4 KiB
+ * copy here.
+ */
+import { attachSystem, type System } from '../nvdimm/system.js';
+import type { Histogram } from 'hdr-histogram-js';
+import { openEngine, type IoEngine } from './io.js';
+import { mulberry32, streamSeed } from './rng.js';
+import { cpuSince, threadCpu } from './cpu.js';
+import { encodeHistogram, newHistogram } from './latency.js';
+import { poisonEvent, scrubRange } from './poison.js';
+import { WARM_BYTES, type JobSpec } from './spec.js';
+import {
+  BARRIER_TIMEOUT_MS, CONTROL_BYTES, CTL_DONE, CTL_GO, CTL_READY, CTL_STOP, REGION_KIND_WORKLOAD, STOP_CHECK_OPS,
+  type DirectionCounters, type WorkerResult, type WorkerTask,
+} from './protocol.js';
+
+/** Ops (at most) and time (at most) of the warm-up. */
+const WARM_OPS = 4000;
+const WARM_MS = 40;
+
+interface Loop {
+  readonly job: JobSpec;
+  readonly engine: IoEngine;
+  readonly system: System;
+  readonly ctl: Int32Array;
+  readonly read: DirectionCounters;
+  readonly write: DirectionCounters;
+  readonly readHist: Histogram;
+  readonly writeHist: Histogram;
+  /** First byte and blocks of the area the ops use. */
+  base: number;
+  blocks: number;
+  rand: () => number;
+  seq: number;
+  writes: number;
+  signals: number;
+  recovered: number;
+  notReturned: number;
+}
+
+function counters(): DirectionCounters {
+  return { ios: 0, ioBytes: 0, goodBytes: 0, errors: {} };
+}
+
+/** The control words of the job (protocol.ts). */
+function controlWords(system: System): Int32Array {
+  const r = system.extraRegions.find((x) => x.kind === REGION_KIND_WORKLOAD);
+  if (r === undefined) throw new Error('workload: the system has no control region');
+  return new Int32Array(system.context.u8.buffer, r.base, CONTROL_BYTES / 4);
+}
+
+/** One op: a read (with the remedy and its retry) or a write. Returns nothing; counts. */
+function oneOp(l: Loop, isRead: boolean, off: number): void {
+  const { engine: e, job } = l;
+  const bs = job.bs;
+  if (isRead) {
+    const d = l.read;
+    d.ios++;
+    d.ioBytes += bs;
+    const good = e.read(off, bs);
+    if (good === bs) {
+      d.goodBytes += bs;
+      return;
+    }
+    d.errors[e.errno] = (d.errors[e.errno] ?? 0) + 1;
+    if (e.errno === 'SIGBUS') l.signals += e.signals;
+    let repaired = false;
+    if (job.onError === 'recovery-write') repaired = e.recoveryWrite(off, bs);
+    else if (job.onError === 'punch-hole') repaired = e.punchHole(off, bs);
+    if (repaired && e.read(off, bs) === bs) {
+      d.goodBytes += bs;
+      l.recovered += bs - good;
+    } else {
+      d.goodBytes += good;
+      l.notReturned += bs - good;
+    }
+    return;
+  }
+  const d = l.write;
+  d.ios++;
+  d.ioBytes += bs;
+  const w = e.write(off, bs);
+  d.goodBytes += w;
+  if (w < bs) d.errors[e.errno] = (d.errors[e.errno] ?? 0) + 1;
+  if (job.sync === 'o_sync' || (job.sync === 'fsync' && ++l.writes % job.fsyncInterval === 0)) e.sync();
+}
+
+/**
+ * The op loop: until `limit` ops, the stop flag (checked every STOP_CHECK_OPS ops) or,
+ * when `untilMs` is finite, that time. Poison arrivals and scrubs in logical time happen
+ * at their op indices, in this worker's slice.
+ */
+function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: readonly [number, number], prand: () => number): { injected: number; scrubs: number } {
+  const { job, engine, ctl } = l;
+  const rw = job.rw;
+  const random = rw === 'randread' || rw === 'randwrite' || rw === 'randrw';
+  const fixedRead = rw === 'read' || rw === 'randread';
+  const mixed = rw === 'randrw';
+  const mix = job.rwmixread / 100;
+  const lat = job.latSample;
+  const { arrivalEveryOps, scrubEveryOps } = t;
+  const failAt = t.failAtOp ?? -1;
+  const spaOf = (off: number): number => engine.spaOf(off);
+  let injected = 0;
+  let scrubs = 0;
+  for (let i = 0; i < limit; i++) {
+    if ((i & (STOP_CHECK_OPS - 1)) === 0) {
+      if (Atomics.load(ctl, CTL_STOP) !== 0) break;
+      if (untilMs !== Infinity && performance.now() >= untilMs) break;
+    }
+    if (arrivalEveryOps !== 0 && i % arrivalEveryOps === arrivalEveryOps - 1) {
+      injected += poisonEvent(l.system, spaOf, job.poison, prand, slice[0], slice[1]);
+    }
+    if (scrubEveryOps !== 0 && i % scrubEveryOps === scrubEveryOps - 1) {
+      scrubs += scrubRange(l.system, spaOf, slice[0], slice[1], job.path !== 'dm');
+    }
+    if (i === failAt) throw new Error(`injected failure at op ${i} (failAtOp test hook)`);
+    const blk = random ? Math.floor(l.rand() * l.blocks) : l.seq++ % l.blocks;
+    const isRead = mixed ? l.rand() < mix : fixedRead;
+    if (lat !== 0 && i % lat === 0) {
+      const t0 = performance.now();
+      oneOp(l, isRead, l.base + blk * job.bs);
+      const ns = (performance.now() - t0) * 1e6;
+      (isRead ? l.readHist : l.writeHist).recordValue(ns < 1 ? 1 : Math.round(ns));
+    } else {
+      oneOp(l, isRead, l.base + blk * job.bs);
+    }
+  }
+  return { injected, scrubs };
+}
+
+/** Waits for GO (timed waits that also watch STOP). Returns false when told to stop first. */
+function startBarrier(ctl: Int32Array): boolean {
+  Atomics.add(ctl, CTL_READY, 1);
+  Atomics.notify(ctl, CTL_READY);
+  const deadline = performance.now() + BARRIER_TIMEOUT_MS;
+  while (Atomics.load(ctl, CTL_GO) === 0) {
+    if (Atomics.load(ctl, CTL_STOP) !== 0) return false;
+    if (performance.now() > deadline) throw new Error(`no start signal within ${BARRIER_TIMEOUT_MS} ms`);
+    Atomics.wait(ctl, CTL_GO, 0, 20);
+  }
+  return true;
+}
+
+/** The piscina task (see the header). */
+export default async function runWorker(t: WorkerTask): Promise<WorkerResult> {
+  const system = await attachSystem(t.handle);
+  try {
+    const { job, worker } = t;
+    const ctl = controlWords(system);
+    const engine = openEngine(job.path, system, job.mode, worker, system.bus.ioBuffer);
+    const sliceLen = Math.floor(job.span / job.numjobs / job.bs) * job.bs;
+    const slice = [worker * sliceLen, sliceLen] as const;
+    const l: Loop = {
+      job, engine, system, ctl, read: counters(), write: counters(), readHist: newHistogram(), writeHist: newHistogram(),
+      base: engine.bytes - WARM_BYTES, blocks: Math.floor(WARM_BYTES / job.bs), rand: mulberry32(streamSeed(job.seed, worker, 9)),
+      seq: 0, writes: 0, signals: 0, recovered: 0, notReturned: 0,
+    };
+    // Warm-up, untimed, on the clean area past the span: the same loop, so the JIT has
+    // compiled what the timed run executes; then its writes are made durable and forgotten.
+    opLoop(l, WARM_OPS, performance.now() + WARM_MS, { ...t, arrivalEveryOps: 0, scrubEveryOps: 0, failAtOp: -1 }, slice, () => 0);
+    engine.sync();
+    const warmed: Loop = {
+      ...l, read: counters(), write: counters(), readHist: newHistogram(), writeHist: newHistogram(),
+      base: slice[0], blocks: sliceLen / job.bs, rand: mulberry32(streamSeed(job.seed, worker, 0)), seq: 0, writes: 0,
+    };
+    const prand = mulberry32(streamSeed(job.seed, worker, 1));
+    if (!startBarrier(ctl)) return emptyResult(worker);
+    const cpu0 = threadCpu();
+    const t0 = performance.now();
+    let loop: { injected: number; scrubs: number };
+    try {
+      loop = opLoop(warmed, t.opsLimit ?? Infinity, Infinity, t, slice, prand);
+    } finally {
+      Atomics.add(ctl, CTL_DONE, 1);
+      Atomics.notify(ctl, CTL_DONE);
+    }
+    const loopNs = (performance.now() - t0) * 1e6;
+    const cpu = cpuSince(cpu0);
+    return {
+      worker, read: warmed.read, write: warmed.write,
+      readHist: encodeHistogram(warmed.readHist), writeHist: encodeHistogram(warmed.writeHist),
+      signals: warmed.signals, bytesRecovered: warmed.recovered, bytesNotReturned: warmed.notReturned,
+      injectedLines: loop.injected, scrubs: loop.scrubs, loopNs, cpu,
+    };
+  } finally {
+    system.detach();
+  }
+}
+
+function emptyResult(worker: number): WorkerResult {
+  const e = encodeHistogram(newHistogram());
+  return {
+    worker, read: counters(), write: counters(), readHist: e, writeHist: e, signals: 0, bytesRecovered: 0,
+    bytesNotReturned: 0, injectedLines: 0, scrubs: 0, loopNs: 0, cpu: { user_ms: 0, system_ms: 0 },
+  };
+}
