@@ -31,10 +31,10 @@ import type { System, SystemOptions } from '../nvdimm/system.js';
 import { arsStart, arsStatus } from '../nvdimm/ars.js';
 import { packageRoot } from '../core/package.js';
 import { HEADER_BASE, HDR_STOP } from '../core/layout.js';
-import { DATA_FILE, openEngine } from './io.js';
+import { dataFile, openEngine, warmFile } from './io.js';
 import { initialEvents, poisonEvent } from './poison.js';
 import { mulberry32, streamSeed } from './rng.js';
-import { isDeterministic, type JobSpec } from './spec.js';
+import { isDeterministic, sliceBytes, targetBytes, warmArea, type JobSpec } from './spec.js';
 import { mergeJob, modelParameters, type JobCounters } from './metrics.js';
 import {
   CONTROL_BYTES, CTL_GO, CTL_READY, CTL_STOP, REGION_KIND_WORKLOAD, type WorkerResult, type WorkerTask,
@@ -87,10 +87,18 @@ export async function buildSystem(job: JobSpec): Promise<Built> {
   };
   const built = job.path === 'mmap' ? await createMmSystem(options) : await createFsdaxSystem(options);
   const { system, fs } = built;
-  if (job.path !== 'dm') {
-    const pmem0 = system.namespaces[0]!;
-    const f = fs.createFile({ ns: pmem0, name: DATA_FILE, pgoff: 0, pages: pmem0.dataPages });
-    if (!('pages' in f)) throw new Error(`workload: cannot create the data file (${f.errno})`);
+  if (job.path === 'dax' || job.path === 'mmap') {
+    // Worker w's files (io.ts): its slice of the span, and its part of the warm-up area.
+    const slice = sliceBytes(job);
+    const tb = targetBytes(job.path, d.size);
+    for (let w = 0; w < job.numjobs; w++) {
+      const warm = warmArea(tb, job.numjobs, w);
+      for (const [name, start, bytes] of [[dataFile(w), w * slice, slice], [warmFile(w), warm.start, warm.bytes]] as const) {
+        if (bytes === 0) continue;
+        const f = fs.createFile({ ns: system.namespaces[0]!, name, pgoff: start / 4096, pages: bytes / 4096 });
+        if (!('pages' in f)) throw new Error(`workload: cannot create file ${name} (${f.errno})`);
+      }
+    }
   }
   const region = system.extraRegions.find((r) => r.kind === REGION_KIND_WORKLOAD)!;
   const ctl = new Int32Array(system.context.u8.buffer, region.base, CONTROL_BYTES / 4);
@@ -112,8 +120,9 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     Atomics.notify(ctl, CTL_GO);
   };
   try {
-    // The main thread's view of the target, for placing poison (a file engine for mmap: no process needed).
-    const target = openEngine(job.path === 'mmap' ? 'dax' : job.path, system, job.mode, -1, system.bus.ioBuffer);
+    // The main thread's view of the target, for placing poison: the device (the files lay
+    // the target out on it page for page) or the dm device.
+    const target = openEngine(job.path === 'dm' ? 'dm' : 'block', system, { mode: job.mode, buf: system.bus.ioBuffer });
     const spaOf = (off: number): number => target.spaOf(off);
     const p = job.poison;
     const prand = mulberry32(streamSeed(job.seed, 1000, 2));
@@ -204,6 +213,8 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
       }
       if (p.scrub !== null) arsStatus(system.bus);
     }
+    // Every task has settled unless the kill grace ran out (then the pool is destroyed below).
+    if (settled === job.numjobs) await Promise.all(tasks);
     if (pf !== null && 'ops' in pf && pf.ops < (job.ops ?? Infinity) && stoppedBy !== 'abort') stoppedBy = 'power_fail';
     if (failures.length > 0) stoppedBy = 'error';
     if (p.scrub !== null && !hardStopped) arsStatus(system.bus);

@@ -1,12 +1,19 @@
 /**
  * I/O engines (fio's `engines/*.c`): one per path, behind one small interface, each opened by
- * a thread attached to the job's system. Offsets are bytes of the target (the file, the
- * device, the dm device) from 0; `bs` is a multiple of 512.
+ * a thread attached to the job's system. Offsets are bytes of the target — the namespace's
+ * data (block), the dm device (dm), the namespace's data as the files lay it out (dax, mmap)
+ * — from 0; `bs` is a multiple of 512.
+ *
+ * Files: as fio gives each of `numjobs` clones its own file, worker w reads and writes file
+ * `data<w>`, whose pages are the device pages of its slice of the span (engine.ts creates
+ * them), and warms up on `warm<w>` past the span. One shared file would make every read
+ * take the same i_rwsem word: the simulated kernel's shared-reader count, one cache line
+ * bouncing between the cores, which is a real cost, but not the one this engine measures.
  *
  *   block  pmemRead/pmemWrite (O_DIRECT on /dev/pmem0)       sync: nvdimm_flush
- *   dax    daxPread/daxPwrite of file "data" (page k = device page k)     sync: fsync
- *   mmap   64-byte loads and stores through a DAX mapping of "data"; a poisoned load is a
- *          SIGBUS to this worker's process                      sync: clwb of the lines + sfence
+ *   dax    daxPread/daxPwrite of the worker's own file           sync: fsync
+ *   mmap   64-byte loads and stores through a DAX mapping of the worker's own file; a
+ *          poisoned load is a SIGBUS to this worker's process    sync: clwb of the lines + sfence
  *   dm     dmRead/dmWrite on a dm-stripe over pmem0 and pmem1 (64 KiB chunks)
  *   null   nothing: the op loop's own cost
  *
@@ -31,7 +38,9 @@ import { attachMm, createProcess, load, mmap, store, type Mapping, type Mm } fro
 import { createDm, dmRead, dmWrite, type DmDevice, type DmSectorMapping } from '../dm/index.js';
 import type { HandlingMode, IoPath } from './options.js';
 
-export const DATA_FILE = 'data';
+/** Worker w's data and warm-up files. */
+export const dataFile = (w: number): string => `data${w}`;
+export const warmFile = (w: number): string => `warm${w}`;
 /** dm-stripe chunk: 64 KiB. */
 export const DM_CHUNK_SECTORS = 128;
 const PAGE = 4096;
@@ -62,21 +71,32 @@ function pages(off: number, len: number): [number, number] {
   return [start, Math.ceil((off + len) / PAGE) * PAGE - start];
 }
 
-/** Creates the target of `path` in a new system (creator side): the file, the dm table. */
+/** The dm device of a dm job: a stripe over pmem0 and pmem1 (every thread builds the same). */
 export function dmOf(system: System): DmDevice {
   return createDm('dm0', [{ type: 'stripe', devs: [system.namespaces[0]!, system.namespaces[1]!], chunk: DM_CHUNK_SECTORS }]);
 }
 
-/**
- * Opens the engine of `path` on `system` (any attached thread).
- * @param buf this thread's I/O buffer view, at least max(bs, remedy span) bytes
- */
-export function openEngine(path: IoPath, system: System, mode: HandlingMode, worker: number, buf: Uint8Array): IoEngine {
+export interface EngineOptions {
+  readonly mode: HandlingMode;
+  /** This thread's I/O buffer view, at least max(bs, the pages a remedy rewrites) bytes. */
+  readonly buf: Uint8Array;
+  /** dax, mmap: the file, and the target offset of its byte 0. */
+  readonly file?: { readonly name: string; readonly start: number };
+  /** mmap: the process that maps the file. */
+  readonly process?: string;
+}
+
+/** Opens the engine of `path` on `system` (any attached thread). */
+export function openEngine(path: IoPath, system: System, o: EngineOptions): IoEngine {
+  const file = (): { name: string; start: number } => {
+    if (o.file === undefined) throw new Error(`workload: path ${path} needs a file`);
+    return o.file;
+  };
   switch (path) {
-    case 'block': return new BlockEngine(system.namespaces[0]!, buf);
-    case 'dax': return new DaxEngine(mountDax(system), mode, buf);
-    case 'mmap': return new MmapEngine(system, worker, buf);
-    case 'dm': return new DmEngine(dmOf(system), buf);
+    case 'block': return new BlockEngine(system.namespaces[0]!, o.buf);
+    case 'dax': return new DaxEngine(mountDax(system), file(), o.mode, o.buf);
+    case 'mmap': return new MmapEngine(system, file(), o.process ?? 'worker', o.buf);
+    case 'dm': return new DmEngine(dmOf(system), o.buf);
     case 'null': return new NullEngine(system.namespaces[0]!);
   }
 }
@@ -150,12 +170,15 @@ abstract class FileEngine {
   readonly fs: FsDax;
   readonly file: DaxFile;
   readonly buf: Uint8Array;
+  /** Target offset of the file's byte 0: the engine's offsets are target offsets. */
+  readonly start: number;
   readonly #views = new Map<number, Uint8Array>();
-  constructor(fs: FsDax, buf: Uint8Array) {
+  constructor(fs: FsDax, file: { name: string; start: number }, buf: Uint8Array) {
     this.fs = fs;
-    this.file = fs.open(DATA_FILE);
+    this.file = fs.open(file.name);
+    this.start = file.start;
     this.buf = buf;
-    this.bytes = this.file.sizeBytes;
+    this.bytes = file.start + this.file.sizeBytes;
   }
   view(len: number): Uint8Array {
     let v = this.#views.get(len);
@@ -163,7 +186,7 @@ abstract class FileEngine {
     return v;
   }
   pwrite(off: number, len: number): number {
-    const r = daxPwrite(this.file, off, this.view(len));
+    const r = daxPwrite(this.file, off - this.start, this.view(len));
     if (r.ok) {
       this.errno = r.bytes === len ? '' : 'partial';
       return r.bytes;
@@ -177,11 +200,11 @@ abstract class FileEngine {
   }
   punchHole(off: number, len: number): boolean {
     const [s, n] = pages(off, len);
-    if (!this.file.punchHole(s, n).ok) return false;
+    if (!this.file.punchHole(s - this.start, n).ok) return false;
     return this.pwrite(s, n) === n;
   }
   spaOf(off: number): number {
-    const e = this.file.mapEntry(Math.floor(off / PAGE));
+    const e = this.file.mapEntry(Math.floor((off - this.start) / PAGE));
     if ((e & MAP_HOLE) !== 0) return -1;
     return this.file.ns.dataStart + (e & MAP_PAGE_MASK) * PAGE + (off % PAGE);
   }
@@ -190,14 +213,14 @@ abstract class FileEngine {
 class DaxEngine extends FileEngine implements IoEngine {
   readonly #policy: 'off' | 'page' | 'line';
   readonly #opts: { policy: 'off' | 'page' | 'line'; out: Uint8Array };
-  constructor(fs: FsDax, mode: HandlingMode, buf: Uint8Array) {
-    super(fs, buf);
+  constructor(fs: FsDax, file: { name: string; start: number }, mode: HandlingMode, buf: Uint8Array) {
+    super(fs, file, buf);
     this.#policy = mode === 'recovery-read-page' ? 'page' : mode === 'recovery-read-line' ? 'line' : 'off';
     this.#opts = { policy: this.#policy, out: buf };
   }
   read(off: number, len: number): number {
     this.#opts.out = this.view(len);
-    const r = daxPread(this.file, off, len, this.#opts);
+    const r = daxPread(this.file, off - this.start, len, this.#opts);
     if (!r.ok) {
       this.errno = r.errno;
       return 0;
@@ -219,20 +242,20 @@ class MmapEngine extends FileEngine implements IoEngine {
   /** Target offsets written since the last sync (their lines are dirty in the cache). */
   #dirty: number[] = [];
   #dirtyLen = 0;
-  constructor(system: System, worker: number, buf: Uint8Array) {
+  constructor(system: System, file: { name: string; start: number }, process: string, buf: Uint8Array) {
     const fs = mountDax(system);
-    super(fs, buf);
+    super(fs, file, buf);
     this.#system = system;
     this.#mm = attachMm(system, fs);
-    const proc = createProcess(this.#mm, `worker${worker}`);
+    const proc = createProcess(this.#mm, process);
     const m = mmap(this.#mm, proc, this.file, 'pte');
-    if (!('index' in m)) throw new Error(`mmap of ${DATA_FILE} failed: ${m.errno}`);
+    if (!('index' in m)) throw new Error(`mmap of ${file.name} failed: ${m.errno}`);
     this.#map = m;
     this.#line = buf.subarray(0, 64);
   }
   read(off: number, len: number): number {
     for (let at = 0; at < len; at += 64) {
-      const r = load(this.#mm, this.#map, off + at, 64);
+      const r = load(this.#mm, this.#map, off - this.start + at, 64);
       if (!r.ok) {
         this.errno = 'signals' in r ? 'SIGBUS' : r.errno;
         this.signals = 'signals' in r ? r.signals.length : 0;
@@ -245,7 +268,7 @@ class MmapEngine extends FileEngine implements IoEngine {
   }
   write(off: number, len: number): number {
     for (let at = 0; at < len; at += 64) {
-      const r = store(this.#mm, this.#map, off + at, this.#line);
+      const r = store(this.#mm, this.#map, off - this.start + at, this.#line);
       if (!r.ok) {
         this.errno = 'signals' in r ? 'SIGBUS' : r.errno;
         this.signals = 'signals' in r ? r.signals.length : 0;

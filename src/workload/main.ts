@@ -75,12 +75,12 @@ export function loadJobs(args: RunArgs): JobSpec[] {
     try {
       text = readFileSync(args.file === '-' ? 0 : args.file, 'utf8');
     } catch (err) {
-      throw new RangeError(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new RangeError(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     }
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new RangeError(`${args.file} is not JSON: ${(err as Error).message}`);
+      throw new RangeError(`${args.file} is not JSON: ${(err as Error).message}`, { cause: err });
     }
   }
   return resolveJobFile(parsed, args.overrides);

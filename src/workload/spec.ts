@@ -268,7 +268,7 @@ function assembleJob(path: string, index: number, v: Map<string, unknown>, devic
     const max = targetBytes(ioPath, device.size) - WARM_BYTES;
     if (Number.isNaN(span)) span = Math.max(0, max);
     if (span > max) report(`${path}.span`, `must be at most ${max} bytes on a ${device.size}-byte device (its ${ioPath === 'dm' ? 'dm device' : 'fsdax data'} less ${WARM_BYTES} bytes kept for warm-up), got ${span}`);
-    if (span < bs * numjobs) report(`${path}.span`, `must hold at least one bs (${bs}) per worker (${numjobs}), got ${span}`);
+    if (sliceBytes({ span, numjobs, bs }) === 0) report(`${path}.span`, `must hold at least one bs (${bs}, rounded up to whole pages) per worker (${numjobs}), got ${span}`);
   }
   const name = (v.get('name') as string | undefined) ?? `job${index}`;
   const values = [v.get('rw'), bs, span, numjobs, mode].every((x) => x !== undefined && !Number.isNaN(x));
@@ -279,6 +279,25 @@ function assembleJob(path: string, index: number, v: Map<string, unknown>, devic
     fsyncInterval: num(v, 'fsync_interval'), powerFail: (v.get('power_fail') as Interval | undefined) ?? null,
     seed: num(v, 'seed'), latSample: num(v, 'lat_sample'), device, poison,
   };
+}
+
+/**
+ * Bytes of each worker's slice of the span: whole bs and whole pages (a slice is a file on
+ * the dax and mmap paths), so the span's tail past numjobs slices is unused.
+ */
+export function sliceBytes(job: Pick<JobSpec, 'span' | 'numjobs' | 'bs'>): number {
+  const unit = job.bs % 4096 === 0 ? job.bs : job.bs * (4096 / gcd(job.bs, 4096));
+  return Math.floor(job.span / job.numjobs / unit) * unit;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** The warm-up area of worker w: [start, start + bytes) past the span (pages, possibly 0 bytes). */
+export function warmArea(targetBytes: number, numjobs: number, w: number): { start: number; bytes: number } {
+  const bytes = Math.floor(WARM_BYTES / numjobs / 4096) * 4096;
+  return { start: targetBytes - WARM_BYTES + w * bytes, bytes };
 }
 
 /**

@@ -14,13 +14,12 @@
  * copy here.
  */
 import { attachSystem, type System } from '../nvdimm/system.js';
-import type { Histogram } from 'hdr-histogram-js';
-import { openEngine, type IoEngine } from './io.js';
+import { dataFile, openEngine, warmFile, type IoEngine } from './io.js';
 import { mulberry32, streamSeed } from './rng.js';
 import { cpuSince, threadCpu } from './cpu.js';
-import { encodeHistogram, newHistogram } from './latency.js';
+import { encodeHistogram, LatencyRecorder, newHistogram } from './latency.js';
 import { poisonEvent, scrubRange } from './poison.js';
-import { WARM_BYTES, type JobSpec } from './spec.js';
+import { sliceBytes, targetBytes, warmArea, type JobSpec } from './spec.js';
 import {
   BARRIER_TIMEOUT_MS, CONTROL_BYTES, CTL_DONE, CTL_GO, CTL_READY, CTL_STOP, REGION_KIND_WORKLOAD, STOP_CHECK_OPS,
   type DirectionCounters, type WorkerResult, type WorkerTask,
@@ -30,24 +29,30 @@ import {
 const WARM_OPS = 4000;
 const WARM_MS = 40;
 
-interface Loop {
-  readonly job: JobSpec;
-  readonly engine: IoEngine;
-  readonly system: System;
-  readonly ctl: Int32Array;
-  readonly read: DirectionCounters;
-  readonly write: DirectionCounters;
-  readonly readHist: Histogram;
-  readonly writeHist: Histogram;
-  /** First byte and blocks of the area the ops use. */
-  base: number;
-  blocks: number;
-  rand: () => number;
-  seq: number;
-  writes: number;
-  signals: number;
-  recovered: number;
-  notReturned: number;
+/**
+ * The op loop's state. A class, so that the warm-up's state and the timed run's have one
+ * hidden class and the loop JIT-compiled during warm-up stays monomorphic for the run.
+ */
+class Loop {
+  readonly read: DirectionCounters = counters();
+  readonly write: DirectionCounters = counters();
+  readonly readHist = new LatencyRecorder();
+  readonly writeHist = new LatencyRecorder();
+  seq = 0;
+  writes = 0;
+  signals = 0;
+  recovered = 0;
+  notReturned = 0;
+  constructor(
+    readonly job: JobSpec,
+    readonly engine: IoEngine,
+    readonly system: System,
+    readonly ctl: Int32Array,
+    /** First byte and blocks of the area the ops use. */
+    readonly base: number,
+    readonly blocks: number,
+    readonly rand: () => number,
+  ) {}
 }
 
 function counters(): DirectionCounters {
@@ -61,50 +66,47 @@ function controlWords(system: System): Int32Array {
   return new Int32Array(system.context.u8.buffer, r.base, CONTROL_BYTES / 4);
 }
 
-/** One op: a read (with the remedy and its retry) or a write. Returns nothing; counts. */
-function oneOp(l: Loop, isRead: boolean, off: number): void {
+/**
+ * The rest of a read that delivered `good` < bs bytes: count the error, apply the remedy
+ * (on_error) and retry once. Returns the bytes finally delivered as good data.
+ */
+function readFailed(l: Loop, off: number, good: number): number {
   const { engine: e, job } = l;
   const bs = job.bs;
-  if (isRead) {
-    const d = l.read;
-    d.ios++;
-    d.ioBytes += bs;
-    const good = e.read(off, bs);
-    if (good === bs) {
-      d.goodBytes += bs;
-      return;
-    }
-    d.errors[e.errno] = (d.errors[e.errno] ?? 0) + 1;
-    if (e.errno === 'SIGBUS') l.signals += e.signals;
-    let repaired = false;
-    if (job.onError === 'recovery-write') repaired = e.recoveryWrite(off, bs);
-    else if (job.onError === 'punch-hole') repaired = e.punchHole(off, bs);
-    if (repaired && e.read(off, bs) === bs) {
-      d.goodBytes += bs;
-      l.recovered += bs - good;
-    } else {
-      d.goodBytes += good;
-      l.notReturned += bs - good;
-    }
-    return;
+  const errors = l.read.errors;
+  errors[e.errno] = (errors[e.errno] ?? 0) + 1;
+  if (e.errno === 'SIGBUS') l.signals += e.signals;
+  let repaired = false;
+  if (job.onError === 'recovery-write') repaired = e.recoveryWrite(off, bs);
+  else if (job.onError === 'punch-hole') repaired = e.punchHole(off, bs);
+  if (repaired && e.read(off, bs) === bs) {
+    l.recovered += bs - good;
+    return bs;
   }
-  const d = l.write;
-  d.ios++;
-  d.ioBytes += bs;
-  const w = e.write(off, bs);
-  d.goodBytes += w;
-  if (w < bs) d.errors[e.errno] = (d.errors[e.errno] ?? 0) + 1;
+  l.notReturned += bs - good;
+  return good;
+}
+
+/** A write, its errors and its sync. Returns the bytes written. */
+function writeOp(l: Loop, off: number): number {
+  const { engine: e, job } = l;
+  const w = e.write(off, job.bs);
+  if (w < job.bs) l.write.errors[e.errno] = (l.write.errors[e.errno] ?? 0) + 1;
   if (job.sync === 'o_sync' || (job.sync === 'fsync' && ++l.writes % job.fsyncInterval === 0)) e.sync();
+  return w;
 }
 
 /**
  * The op loop: until `limit` ops, the stop flag (checked every STOP_CHECK_OPS ops) or,
  * when `untilMs` is finite, that time. Poison arrivals and scrubs in logical time happen
- * at their op indices, in this worker's slice.
+ * at their op indices, in this worker's slice. Counts live in locals during the loop (the
+ * null op is ~15 ns: property updates would be a visible share of it) and are added to
+ * `l` at the end.
  */
 function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: readonly [number, number], prand: () => number): { injected: number; scrubs: number } {
   const { job, engine, ctl } = l;
   const rw = job.rw;
+  const bs = job.bs;
   const random = rw === 'randread' || rw === 'randwrite' || rw === 'randrw';
   const fixedRead = rw === 'read' || rw === 'randread';
   const mixed = rw === 'randrw';
@@ -113,30 +115,54 @@ function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: r
   const { arrivalEveryOps, scrubEveryOps } = t;
   const failAt = t.failAtOp ?? -1;
   const spaOf = (off: number): number => engine.spaOf(off);
+  const { base, blocks, rand } = l;
   let injected = 0;
   let scrubs = 0;
-  for (let i = 0; i < limit; i++) {
-    if ((i & (STOP_CHECK_OPS - 1)) === 0) {
-      if (Atomics.load(ctl, CTL_STOP) !== 0) break;
-      if (untilMs !== Infinity && performance.now() >= untilMs) break;
+  let reads = 0;
+  let readGood = 0;
+  let writes = 0;
+  let writeGood = 0;
+  // A countdown, not i % lat: an integer division costs several ns, a third of the null
+  // op. lat 0 (off): -1, which never counts down to 0 within any run.
+  let sampleIn = lat === 0 ? -1 : 1;
+  let i = 0;
+  try {
+    for (; i < limit; i++) {
+      if ((i & (STOP_CHECK_OPS - 1)) === 0) {
+        if (Atomics.load(ctl, CTL_STOP) !== 0) break;
+        if (untilMs !== Infinity && performance.now() >= untilMs) break;
+      }
+      if (arrivalEveryOps !== 0 && i % arrivalEveryOps === arrivalEveryOps - 1) {
+        injected += poisonEvent(l.system, spaOf, job.poison, prand, slice[0], slice[1]);
+      }
+      if (scrubEveryOps !== 0 && i % scrubEveryOps === scrubEveryOps - 1) {
+        scrubs += scrubRange(l.system, spaOf, slice[0], slice[1], job.path !== 'dm');
+      }
+      if (i === failAt) throw new Error(`injected failure at op ${i} (failAtOp test hook)`);
+      const off = base + (random ? Math.floor(rand() * blocks) : l.seq++ % blocks) * bs;
+      const isRead = mixed ? rand() < mix : fixedRead;
+      const sampled = --sampleIn === 0;
+      const t0 = sampled ? performance.now() : 0;
+      if (isRead) {
+        reads++;
+        const good = engine.read(off, bs);
+        readGood += good === bs ? bs : readFailed(l, off, good);
+      } else {
+        writes++;
+        writeGood += writeOp(l, off);
+      }
+      if (sampled) {
+        sampleIn = lat;
+        (isRead ? l.readHist : l.writeHist).record((performance.now() - t0) * 1e6);
+      }
     }
-    if (arrivalEveryOps !== 0 && i % arrivalEveryOps === arrivalEveryOps - 1) {
-      injected += poisonEvent(l.system, spaOf, job.poison, prand, slice[0], slice[1]);
-    }
-    if (scrubEveryOps !== 0 && i % scrubEveryOps === scrubEveryOps - 1) {
-      scrubs += scrubRange(l.system, spaOf, slice[0], slice[1], job.path !== 'dm');
-    }
-    if (i === failAt) throw new Error(`injected failure at op ${i} (failAtOp test hook)`);
-    const blk = random ? Math.floor(l.rand() * l.blocks) : l.seq++ % l.blocks;
-    const isRead = mixed ? l.rand() < mix : fixedRead;
-    if (lat !== 0 && i % lat === 0) {
-      const t0 = performance.now();
-      oneOp(l, isRead, l.base + blk * job.bs);
-      const ns = (performance.now() - t0) * 1e6;
-      (isRead ? l.readHist : l.writeHist).recordValue(ns < 1 ? 1 : Math.round(ns));
-    } else {
-      oneOp(l, isRead, l.base + blk * job.bs);
-    }
+  } finally {
+    l.read.ios += reads;
+    l.read.ioBytes += reads * bs;
+    l.read.goodBytes += readGood;
+    l.write.ios += writes;
+    l.write.ioBytes += writes * bs;
+    l.write.goodBytes += writeGood;
   }
   return { injected, scrubs };
 }
@@ -160,22 +186,21 @@ export default async function runWorker(t: WorkerTask): Promise<WorkerResult> {
   try {
     const { job, worker } = t;
     const ctl = controlWords(system);
-    const engine = openEngine(job.path, system, job.mode, worker, system.bus.ioBuffer);
-    const sliceLen = Math.floor(job.span / job.numjobs / job.bs) * job.bs;
+    const sliceLen = sliceBytes(job);
     const slice = [worker * sliceLen, sliceLen] as const;
-    const l: Loop = {
-      job, engine, system, ctl, read: counters(), write: counters(), readHist: newHistogram(), writeHist: newHistogram(),
-      base: engine.bytes - WARM_BYTES, blocks: Math.floor(WARM_BYTES / job.bs), rand: mulberry32(streamSeed(job.seed, worker, 9)),
-      seq: 0, writes: 0, signals: 0, recovered: 0, notReturned: 0,
-    };
+    const warm = warmArea(targetBytes(job.path, job.device.size), job.numjobs, worker);
+    const files = job.path === 'dax' || job.path === 'mmap';
+    const open = (name: string, start: number): IoEngine => openEngine(job.path, system, {
+      mode: job.mode, buf: system.bus.ioBuffer, process: name, ...(files ? { file: { name, start } } : {}),
+    });
+    const engine = open(dataFile(worker), slice[0]);
+    const warmEngine = files ? open(warmFile(worker), warm.start) : engine;
     // Warm-up, untimed, on the clean area past the span: the same loop, so the JIT has
     // compiled what the timed run executes; then its writes are made durable and forgotten.
-    opLoop(l, WARM_OPS, performance.now() + WARM_MS, { ...t, arrivalEveryOps: 0, scrubEveryOps: 0, failAtOp: -1 }, slice, () => 0);
-    engine.sync();
-    const warmed: Loop = {
-      ...l, read: counters(), write: counters(), readHist: newHistogram(), writeHist: newHistogram(),
-      base: slice[0], blocks: sliceLen / job.bs, rand: mulberry32(streamSeed(job.seed, worker, 0)), seq: 0, writes: 0,
-    };
+    const l = new Loop(job, warmEngine, system, ctl, warm.start, Math.floor(warm.bytes / job.bs), mulberry32(streamSeed(job.seed, worker, 9)));
+    if (l.blocks > 0) opLoop(l, WARM_OPS, performance.now() + WARM_MS, { ...t, arrivalEveryOps: 0, scrubEveryOps: 0, failAtOp: -1 }, slice, () => 0);
+    warmEngine.sync();
+    const warmed = new Loop(job, engine, system, ctl, slice[0], sliceLen / job.bs, mulberry32(streamSeed(job.seed, worker, 0)));
     const prand = mulberry32(streamSeed(job.seed, worker, 1));
     if (!startBarrier(ctl)) return emptyResult(worker);
     const cpu0 = threadCpu();
@@ -191,7 +216,7 @@ export default async function runWorker(t: WorkerTask): Promise<WorkerResult> {
     const cpu = cpuSince(cpu0);
     return {
       worker, read: warmed.read, write: warmed.write,
-      readHist: encodeHistogram(warmed.readHist), writeHist: encodeHistogram(warmed.writeHist),
+      readHist: encodeHistogram(warmed.readHist.toHistogram()), writeHist: encodeHistogram(warmed.writeHist.toHistogram()),
       signals: warmed.signals, bytesRecovered: warmed.recovered, bytesNotReturned: warmed.notReturned,
       injectedLines: loop.injected, scrubs: loop.scrubs, loopNs, cpu,
     };
