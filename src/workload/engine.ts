@@ -132,6 +132,8 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     const mmBefore = mm?.counters().memoryFailureCalls ?? 0;
 
     const pf = job.powerFail;
+    const pfMs = pf !== null && 'ms' in pf ? pf.ms : Infinity;
+    const deadline = Math.min(job.ops === null ? job.runtimeMs : Infinity, pfMs);
     const opsLimit = pf !== null && 'ops' in pf ? Math.min(pf.ops, job.ops ?? Infinity) : job.ops;
     const failures: string[] = [];
     const results: (WorkerResult | undefined)[] = new Array<WorkerResult | undefined>(job.numjobs);
@@ -139,6 +141,7 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     const tasks = Array.from({ length: job.numjobs }, (_, worker) => {
       const task: WorkerTask = {
         handle: system.handle, job, worker, opsLimit: opsLimit ?? (job.ops === null ? null : job.ops),
+        deadlineMs: deadline === Infinity ? null : deadline,
         scrubEveryOps: p.scrub !== null && 'ops' in p.scrub ? p.scrub.ops : 0, arrivalEveryOps: everyOps(p.arrival),
         ...(options.failWorker?.worker === worker ? { failAtOp: options.failWorker.op } : {}),
       };
@@ -178,10 +181,11 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
       await sleep(TICK_MS);
       const elapsed = performance.now() - t0;
       if (Atomics.load(ctl, CTL_STOP) === 0) {
+        // The workers stop themselves at the deadline; this is the backstop (a worker stuck
+        // in one long op, or not started), with a grace for a main thread short of CPU.
         const reason = failures.length > 0 ? 'error'
           : options.signal?.aborted ? 'abort'
-            : pf !== null && 'ms' in pf && elapsed >= pf.ms ? 'power_fail'
-              : job.ops === null && elapsed >= job.runtimeMs ? 'runtime' : null;
+            : elapsed >= deadline + STOP_GRACE_MS ? (deadline === pfMs ? 'power_fail' : 'runtime') : null;
         if (reason !== null) {
           stoppedBy = reason;
           stopAll();
@@ -215,7 +219,10 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     }
     // Every task has settled unless the kill grace ran out (then the pool is destroyed below).
     if (settled === job.numjobs) await Promise.all(tasks);
-    if (pf !== null && 'ops' in pf && pf.ops < (job.ops ?? Infinity) && stoppedBy !== 'abort') stoppedBy = 'power_fail';
+    if (stoppedBy !== 'abort') {
+      if (results.some((r) => r?.byDeadline)) stoppedBy = deadline === pfMs ? 'power_fail' : 'runtime';
+      else if (pf !== null && 'ops' in pf && pf.ops < (job.ops ?? Infinity)) stoppedBy = 'power_fail';
+    }
     if (failures.length > 0) stoppedBy = 'error';
     if (p.scrub !== null && !hardStopped) arsStatus(system.bus);
     // A power failure takes every line not yet durable (workers are quiescent now).

@@ -39,6 +39,12 @@ export interface WorkerTask {
   readonly worker: number;
   /** Ops bound for this worker: job.ops, or the power_fail op index when earlier; null when time-bounded. */
   readonly opsLimit: number | null;
+  /**
+   * Ms after its start when the worker stops by itself (the runtime, or a power failure in
+   * wall time); null: none. Each worker times its own run, so a main thread starved of CPU
+   * cannot stretch it; the main side's stop flag is the backstop.
+   */
+  readonly deadlineMs: number | null;
   /** Scrubs (ARS) every this many ops, on the worker's own slice; 0: none. */
   readonly scrubEveryOps: number;
   /** Poison events every this many ops, in the worker's slice; 0: none. */
@@ -68,6 +74,8 @@ export interface WorkerResult {
   readonly bytesNotReturned: number;
   readonly injectedLines: number;
   readonly scrubs: number;
+  /** The loop ended at the deadline (not at its op bound or a stop request). */
+  readonly byDeadline: boolean;
   /** Wall time of the op loop (from GO to the loop's end), ns. */
   readonly loopNs: number;
   readonly cpu: { readonly user_ms: number; readonly system_ms: number };

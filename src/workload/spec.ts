@@ -255,10 +255,15 @@ export function targetBytes(path: IoPath, size: number): number {
 }
 
 function assembleJob(path: string, index: number, v: Map<string, unknown>, device: DeviceSpec, poison: PoisonSpec, report: (p: string, m: string) => void): JobSpec | undefined {
-  const ioPath = v.get('path') as IoPath;
-  const mode = v.get('mode') as HandlingMode;
+  const ioPath = v.get('path') as IoPath | undefined;
+  const mode = v.get('mode') as HandlingMode | undefined;
   const bs = num(v, 'bs');
   const numjobs = num(v, 'numjobs');
+  // A value already reported bad leaves the job unassembled (no cascade of follow-on problems).
+  const name = (v.get('name') as string | undefined) ?? `job${index}`;
+  if (ioPath === undefined || mode === undefined || v.get('rw') === undefined || Number.isNaN(bs) || Number.isNaN(numjobs)) {
+    return { name } as JobSpec;
+  }
   const onError = (v.get('on_error') as OnError | undefined) ?? (mode === 'failfast' ? 'give-up' : 'recovery-write');
   if (mode.startsWith('recovery-read') && ioPath !== 'dax') report(`${path}.mode`, `${mode} is a DAX read policy: it needs path dax, got path ${ioPath}`);
   if (onError === 'punch-hole' && ioPath !== 'dax' && ioPath !== 'mmap') report(`${path}.on_error`, `punch-hole punches a file: it needs path dax or mmap, got path ${ioPath}`);
@@ -270,9 +275,6 @@ function assembleJob(path: string, index: number, v: Map<string, unknown>, devic
     if (span > max) report(`${path}.span`, `must be at most ${max} bytes on a ${device.size}-byte device (its ${ioPath === 'dm' ? 'dm device' : 'fsdax data'} less ${WARM_BYTES} bytes kept for warm-up), got ${span}`);
     if (sliceBytes({ span, numjobs, bs }) === 0) report(`${path}.span`, `must hold at least one bs (${bs}, rounded up to whole pages) per worker (${numjobs}), got ${span}`);
   }
-  const name = (v.get('name') as string | undefined) ?? `job${index}`;
-  const values = [v.get('rw'), bs, span, numjobs, mode].every((x) => x !== undefined && !Number.isNaN(x));
-  if (!values) return undefined;
   return {
     name, rw: v.get('rw') as RwMode, rwmixread: num(v, 'rwmixread'), bs, span, numjobs, runtimeMs: num(v, 'runtime'),
     ops: (v.get('ops') as number | undefined) ?? null, path: ioPath, mode, onError, sync: v.get('sync') as SyncMode,

@@ -103,7 +103,7 @@ function writeOp(l: Loop, off: number): number {
  * null op is ~15 ns: property updates would be a visible share of it) and are added to
  * `l` at the end.
  */
-function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: readonly [number, number], prand: () => number): { injected: number; scrubs: number } {
+function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: readonly [number, number], prand: () => number): { injected: number; scrubs: number; byDeadline: boolean } {
   const { job, engine, ctl } = l;
   const rw = job.rw;
   const bs = job.bs;
@@ -125,12 +125,16 @@ function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: r
   // A countdown, not i % lat: an integer division costs several ns, a third of the null
   // op. lat 0 (off): -1, which never counts down to 0 within any run.
   let sampleIn = lat === 0 ? -1 : 1;
+  let byDeadline = false;
   let i = 0;
   try {
     for (; i < limit; i++) {
       if ((i & (STOP_CHECK_OPS - 1)) === 0) {
         if (Atomics.load(ctl, CTL_STOP) !== 0) break;
-        if (untilMs !== Infinity && performance.now() >= untilMs) break;
+        if (untilMs !== Infinity && performance.now() >= untilMs) {
+          byDeadline = true;
+          break;
+        }
       }
       if (arrivalEveryOps !== 0 && i % arrivalEveryOps === arrivalEveryOps - 1) {
         injected += poisonEvent(l.system, spaOf, job.poison, prand, slice[0], slice[1]);
@@ -164,7 +168,7 @@ function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: r
     l.write.ioBytes += writes * bs;
     l.write.goodBytes += writeGood;
   }
-  return { injected, scrubs };
+  return { injected, scrubs, byDeadline };
 }
 
 /** Waits for GO (timed waits that also watch STOP). Returns false when told to stop first. */
@@ -205,9 +209,9 @@ export default async function runWorker(t: WorkerTask): Promise<WorkerResult> {
     if (!startBarrier(ctl)) return emptyResult(worker);
     const cpu0 = threadCpu();
     const t0 = performance.now();
-    let loop: { injected: number; scrubs: number };
+    let loop: { injected: number; scrubs: number; byDeadline: boolean };
     try {
-      loop = opLoop(warmed, t.opsLimit ?? Infinity, Infinity, t, slice, prand);
+      loop = opLoop(warmed, t.opsLimit ?? Infinity, t.deadlineMs === null ? Infinity : t0 + t.deadlineMs, t, slice, prand);
     } finally {
       Atomics.add(ctl, CTL_DONE, 1);
       Atomics.notify(ctl, CTL_DONE);
@@ -218,7 +222,7 @@ export default async function runWorker(t: WorkerTask): Promise<WorkerResult> {
       worker, read: warmed.read, write: warmed.write,
       readHist: encodeHistogram(warmed.readHist.toHistogram()), writeHist: encodeHistogram(warmed.writeHist.toHistogram()),
       signals: warmed.signals, bytesRecovered: warmed.recovered, bytesNotReturned: warmed.notReturned,
-      injectedLines: loop.injected, scrubs: loop.scrubs, loopNs, cpu,
+      injectedLines: loop.injected, scrubs: loop.scrubs, byDeadline: loop.byDeadline, loopNs, cpu,
     };
   } finally {
     system.detach();
@@ -229,6 +233,6 @@ function emptyResult(worker: number): WorkerResult {
   const e = encodeHistogram(newHistogram());
   return {
     worker, read: counters(), write: counters(), readHist: e, writeHist: e, signals: 0, bytesRecovered: 0,
-    bytesNotReturned: 0, injectedLines: 0, scrubs: 0, loopNs: 0, cpu: { user_ms: 0, system_ms: 0 },
+    bytesNotReturned: 0, injectedLines: 0, scrubs: 0, byDeadline: false, loopNs: 0, cpu: { user_ms: 0, system_ms: 0 },
   };
 }
