@@ -4,6 +4,7 @@
  * validator does not accept. Tests compare the checked-in files with these functions.
  */
 import { formatSize } from '../core/units.js';
+import { wrap } from '../sim/help.js';
 import { OPTIONS, optionsOf, type OptionRow, type OptionSection } from './options.js';
 
 const SECTION_TITLES: Readonly<Record<OptionSection, string>> = {
@@ -36,21 +37,6 @@ export function allowedText(row: OptionRow): string {
 
 export function defaultText(row: OptionRow): string {
   return row.default !== undefined ? String(row.default) : row.defaultText ?? '';
-}
-
-/** Wraps `text` to `width` columns, each line starting with `indent`. */
-function wrap(text: string, indent: string, width = 100): string[] {
-  const out: string[] = [];
-  let cur = indent;
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (cur.length > indent.length && cur.length + 1 + word.length > width) {
-      out.push(cur);
-      cur = indent;
-    }
-    cur += (cur.length > indent.length ? ' ' : '') + word;
-  }
-  if (cur.length > indent.length) out.push(cur);
-  return out;
 }
 
 export const RUN_USAGE = 'Usage: poisonbench run [JOB.json] [--NAME VALUE ...] [--json FILE] [--check] [--schema]';

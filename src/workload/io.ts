@@ -101,12 +101,47 @@ export function openEngine(path: IoPath, system: System, o: EngineOptions): IoEn
   }
 }
 
-class NullEngine implements IoEngine {
+/** What engines share: the last read's outcome, and views of the I/O buffer by length. */
+abstract class EngineBase {
   errno = '';
   signals = 0;
+  readonly buf: Uint8Array;
+  readonly #views = new Map<number, Uint8Array>();
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+  }
+  /** buf[0, len), made once per length (a view costs more than the copy of 4 KiB). */
+  view(len: number): Uint8Array {
+    let v = this.#views.get(len);
+    if (v === undefined) this.#views.set(len, v = this.buf.subarray(0, len));
+    return v;
+  }
+  /** The bytes a block-style result moved, noting its errno. */
+  moved(r: { readonly ok: true; readonly bytes: number } | { readonly ok: false; readonly errno: string; readonly bytesDone: number }): number {
+    if (r.ok) {
+      this.errno = '';
+      return r.bytes;
+    }
+    this.errno = r.errno;
+    return r.bytesDone;
+  }
+}
+
+/** Engines over a block device (a namespace, a dm device): a remedy is a plain write of the pages. */
+abstract class DeviceEngine extends EngineBase {
+  abstract write(off: number, len: number): number;
+  recoveryWrite(off: number, len: number): boolean {
+    const [s, n] = pages(off, len);
+    return this.write(s, n) === n;
+  }
+  punchHole(): boolean { return false; }
+}
+
+class NullEngine extends EngineBase implements IoEngine {
   readonly bytes: number;
   readonly #ns: Namespace;
   constructor(ns: Namespace) {
+    super(new Uint8Array(0));
     this.#ns = ns;
     this.bytes = ns.dataBytes;
   }
@@ -118,72 +153,33 @@ class NullEngine implements IoEngine {
   spaOf(off: number): number { return this.#ns.dataStart + off; }
 }
 
-class BlockEngine implements IoEngine {
-  errno = '';
-  signals = 0;
+class BlockEngine extends DeviceEngine implements IoEngine {
   readonly bytes: number;
   readonly #ns: Namespace;
-  readonly #buf: Uint8Array;
-  readonly #views = new Map<number, Uint8Array>();
   constructor(ns: Namespace, buf: Uint8Array) {
+    super(buf);
     this.#ns = ns;
-    this.#buf = buf;
     this.bytes = ns.dataBytes;
   }
-  #view(len: number): Uint8Array {
-    let v = this.#views.get(len);
-    if (v === undefined) this.#views.set(len, v = this.#buf.subarray(0, len));
-    return v;
-  }
-  read(off: number, len: number): number {
-    const r = pmemRead(this.#ns, off / 512, len, { out: this.#view(len) });
-    if (r.ok) {
-      this.errno = '';
-      return r.bytes;
-    }
-    this.errno = r.errno;
-    return r.bytesDone;
-  }
-  write(off: number, len: number): number {
-    const r = pmemWrite(this.#ns, off / 512, this.#view(len));
-    if (r.ok) {
-      this.errno = '';
-      return r.bytes;
-    }
-    this.errno = r.errno;
-    return r.bytesDone;
-  }
+  read(off: number, len: number): number { return this.moved(pmemRead(this.#ns, off / 512, len, { out: this.view(len) })); }
+  write(off: number, len: number): number { return this.moved(pmemWrite(this.#ns, off / 512, this.view(len))); }
   sync(): void { pmemFlush(this.#ns); }
-  recoveryWrite(off: number, len: number): boolean {
-    const [s, n] = pages(off, len);
-    return this.write(s, n) === n;
-  }
-  punchHole(): boolean { return false; }
   spaOf(off: number): number { return this.#ns.dataStart + off; }
 }
 
 /** File-backed engines share the file, its page map and the remedies. */
-abstract class FileEngine {
-  errno = '';
-  signals = 0;
+abstract class FileEngine extends EngineBase {
   readonly bytes: number;
   readonly fs: FsDax;
   readonly file: DaxFile;
-  readonly buf: Uint8Array;
   /** Target offset of the file's byte 0: the engine's offsets are target offsets. */
   readonly start: number;
-  readonly #views = new Map<number, Uint8Array>();
   constructor(fs: FsDax, file: { name: string; start: number }, buf: Uint8Array) {
+    super(buf);
     this.fs = fs;
     this.file = fs.open(file.name);
     this.start = file.start;
-    this.buf = buf;
     this.bytes = file.start + this.file.sizeBytes;
-  }
-  view(len: number): Uint8Array {
-    let v = this.#views.get(len);
-    if (v === undefined) this.#views.set(len, v = this.buf.subarray(0, len));
-    return v;
   }
   pwrite(off: number, len: number): number {
     const r = daxPwrite(this.file, off - this.start, this.view(len));
@@ -294,48 +290,18 @@ class MmapEngine extends FileEngine implements IoEngine {
   }
 }
 
-class DmEngine implements IoEngine {
-  errno = '';
-  signals = 0;
+class DmEngine extends DeviceEngine implements IoEngine {
   readonly bytes: number;
   readonly #dm: DmDevice;
-  readonly #buf: Uint8Array;
-  readonly #views = new Map<number, Uint8Array>();
   readonly #m: DmSectorMapping = { target: 0, ns: null, nsSector: 0, sectorsLeftInIoUnit: 0 };
   constructor(dm: DmDevice, buf: Uint8Array) {
+    super(buf);
     this.#dm = dm;
-    this.#buf = buf;
     this.bytes = dm.dataBytes;
   }
-  #view(len: number): Uint8Array {
-    let v = this.#views.get(len);
-    if (v === undefined) this.#views.set(len, v = this.#buf.subarray(0, len));
-    return v;
-  }
-  read(off: number, len: number): number {
-    const r = dmRead(this.#dm, off / 512, len, this.#view(len));
-    if (r.ok) {
-      this.errno = '';
-      return r.bytes;
-    }
-    this.errno = r.errno;
-    return r.bytesDone;
-  }
-  write(off: number, len: number): number {
-    const r = dmWrite(this.#dm, off / 512, this.#view(len));
-    if (r.ok) {
-      this.errno = '';
-      return r.bytes;
-    }
-    this.errno = r.errno;
-    return r.bytesDone;
-  }
+  read(off: number, len: number): number { return this.moved(dmRead(this.#dm, off / 512, len, this.view(len))); }
+  write(off: number, len: number): number { return this.moved(dmWrite(this.#dm, off / 512, this.view(len))); }
   sync(): void { for (const ns of this.#dm.members) pmemFlush(ns); }
-  recoveryWrite(off: number, len: number): boolean {
-    const [s, n] = pages(off, len);
-    return this.write(s, n) === n;
-  }
-  punchHole(): boolean { return false; }
   spaOf(off: number): number {
     this.#dm.mapSectorUnchecked(Math.floor(off / 512), this.#m);
     return this.#m.ns === null ? -1 : this.#m.ns.dataStart + this.#m.nsSector * 512 + (off % 512);
