@@ -19,9 +19,9 @@
  *   - the null path with sampled latency costs < 10% of a clean 4 KiB DAX read (per op, 1 worker);
  *   - 2 workers give >= 1.8x the goodput of 1 on clean DAX reads (a 2-core machine shared with
  *     other work: expect noise);
- *   - recovery's time split shows the modelled clear cost: clears x clear_latency, exactly,
- *     and the runtime is the op loop's (timed from the start barrier, after warm-up), not
- *     worker start-up.
+ *   - recovery's time split shows the modelled clear cost: clears x clear_latency, exactly.
+ *     The runtime is the op loops' (timed from the start barrier, each worker stopping at its
+ *     own deadline), so worker start-up (pool, attach, warm-up: `startup_ms`) is not in it.
  */
 import { runJob } from '../../src/workload/engine.js';
 import { resolveJobFile } from '../../src/workload/spec.js';
@@ -98,7 +98,8 @@ export async function runWorkloadSuite(options: WorkloadSuiteOptions): Promise<S
     const p = j.poison;
     const errors = Object.entries(j.read.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
     const extra = `${j.read.total_ios} reads, errors ${errors}; ${p.clears} clears (modelled ${(j.time_split.modelled_clear_ns / 1e6).toFixed(2)} ms), ` +
-      `${p.bytes_recovered} B recovered, ${p.bytes_lost} B lost; ${p.injected_lines} poisoned lines`;
+      `${p.bytes_recovered} B recovered, ${p.bytes_lost} B lost; ${p.injected_lines} poisoned lines; ` +
+      `timed ${j.runtime_ms.toFixed(0)} ms from the start barrier, after ${(j.startup_ms ?? 0).toFixed(0)} ms of untimed start-up`;
     rows.push({ name: `${cellName(c)} goodput`, unit: 'MB/s', value: j.read.bw_bytes / 1e6, extra, params });
     rows.push({ name: `${cellName(c)} p99`, unit: 'ns', value: j.read.clat_ns.percentile[percentileKey(99)] ?? 0, extra, params });
     ratios[`goodput ${cellName(c)}`] = j.read.bw_bytes / 1e6;
@@ -107,7 +108,7 @@ export async function runWorkloadSuite(options: WorkloadSuiteOptions): Promise<S
       ratios[`modelled clear per clear ${cellName(c)}`] = j.time_split.modelled_clear_ns / p.clears;
       ratios[`modelled clear share ${cellName(c)}`] = j.time_split.modelled_clear_ns / (j.time_split.measured_ns + j.time_split.modelled_ns);
     }
-    ratios[`runtime share ${cellName(c)}`] = j.runtime_ms / options.cellMs;
+    ratios[`startup ms ${cellName(c)}`] = j.startup_ms ?? NaN;
   }
   for (const latSample of [NULL_LAT_SAMPLE, 0]) {
     const j = await runCell(jobFile({ path: 'null', latSample }, options.cellMs));
@@ -135,11 +136,6 @@ export function workloadTargets(ratios: Record<string, number>): TargetCheck[] {
     if (!key.startsWith('modelled clear per clear ')) continue;
     const cell = key.slice('modelled clear per clear '.length);
     checks.push({ name: `${cell}: modelled clear time per clear (ns)`, value: v, target: `= clear_latency ${CLEAR_LATENCY_NS} ns`, met: Math.abs(v - CLEAR_LATENCY_NS) < 1 });
-  }
-  const shares = Object.entries(ratios).filter(([k]) => k.startsWith('runtime share ')).map(([, v]) => v);
-  if (shares.length > 0) {
-    const worst = Math.max(...shares.map((s) => Math.abs(s - 1)));
-    checks.push({ name: 'timed runtime / cell time, worst cell (start-up excluded)', value: 1 + worst, target: '<= 1.05 (warm-up and start are untimed)', met: worst <= 0.05 });
   }
   return checks;
 }

@@ -113,6 +113,7 @@ function everyOps(rate: JobSpec['poison']['arrival']): number {
 
 /** Runs one job (see the header). Never throws for a worker's failure: the result says it. */
 export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ result: JobResult; error?: string }> {
+  const begin = performance.now();
   const { system, ctl, mm } = await buildSystem(job);
   const pool = new Piscina({ filename: pathToFileURL(workerFile()).href, minThreads: job.numjobs, maxThreads: job.numjobs, idleTimeout: 60_000 });
   const stopAll = (): void => {
@@ -229,7 +230,7 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     const powerLost = stoppedBy === 'power_fail' && !hardStopped ? system.media.powerFail().lostBytes : 0;
     const after = hardStopped ? before : system.bus.state.counters();
     const counters: JobCounters = {
-      before, after, injectedMain: injected, powerLostBytes: powerLost, wallMs: performance.now() - t0, stoppedBy,
+      before, after, injectedMain: injected, powerLostBytes: powerLost, wallMs: performance.now() - t0, stoppedBy, startupMs: t0 - begin,
       memoryFailureCalls: mm === undefined || hardStopped ? 0 : mm.counters().memoryFailureCalls - mmBefore,
     };
     const result = mergeJob(job, results.filter((r): r is WorkerResult => r !== undefined), counters, isDeterministic(job));

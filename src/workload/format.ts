@@ -34,7 +34,8 @@ export function formatJob(j: JobResult): string {
     `  poison: ${p.injected_lines} lines injected, ${p.scrubs} scrubs, ${p.memory_failures} memory_failure, ${p.signals} signals, ` +
       `${p.clears} clears; ${fmtCount(p.bytes_recovered)} bytes recovered, ${fmtCount(p.bytes_lost)} bytes lost` +
       (p.bytes_lost_power_fail ? ` (${fmtCount(p.bytes_lost_power_fail)} at power failure)` : ''),
-    `  time: workers ran ${ms(j.time_split.measured_ns + j.time_split.modelled_ns)} in all: measured ${ms(j.time_split.measured_ns)}, modelled clears ${ms(j.time_split.modelled_clear_ns)}`,
+    `  time: workers ran ${ms(j.time_split.measured_ns + j.time_split.modelled_ns)} in all: measured ${ms(j.time_split.measured_ns)}, modelled clears ${ms(j.time_split.modelled_clear_ns)}` +
+      (j.startup_ms !== undefined ? `; untimed start-up ${j.startup_ms.toFixed(0)} ms (system, pool, attach, warm-up)` : ''),
     `  cpu: ${j.cpu.map((w) => `worker ${w.worker} user ${w.user_ms} ms sys ${w.system_ms} ms`).join('; ') || 'none'}`,
   ].join('\n');
 }

@@ -31,6 +31,8 @@ export interface JobCounters {
   /** Main-thread wall time from GO to the end (used when no worker reported). */
   readonly wallMs: number;
   readonly stoppedBy: string;
+  /** Set-up before the start barrier opened, ms. */
+  readonly startupMs?: number;
 }
 
 /** The job's options as resolved, in the job file's own names and units. */
@@ -93,6 +95,7 @@ export function mergeJob(job: JobSpec, results: readonly WorkerResult[], c: JobC
     time_split: { measured_ns: Math.max(0, busy - modelledClear), modelled_ns: modelledClear, modelled_clear_ns: modelledClear },
     cpu: rs.map((r) => ({ worker: r.worker, user_ms: r.cpu.user_ms, system_ms: r.cpu.system_ms })),
     stopped_by: c.stoppedBy,
+    ...(c.startupMs !== undefined ? { startup_ms: c.startupMs } : {}),
   };
 }
 

@@ -80,6 +80,8 @@ export interface JobResult {
   readonly cpu: readonly WorkerCpu[];
   /** What ended the run: runtime, ops, power_fail, error or abort. */
   readonly stopped_by?: string;
+  /** Untimed set-up before the start barrier: system, initial poison, pool, attach, warm-up (ms). */
+  readonly startup_ms?: number;
 }
 
 /** Result of one job file: its jobs, in order, and the model parameters in force. */
