@@ -141,7 +141,7 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     let settled = 0;
     const tasks = Array.from({ length: job.numjobs }, (_, worker) => {
       const task: WorkerTask = {
-        handle: system.handle, job, worker, opsLimit: opsLimit ?? (job.ops === null ? null : job.ops),
+        handle: system.handle, job, worker, opsLimit,
         deadlineMs: deadline === Infinity ? null : deadline,
         scrubEveryOps: p.scrub !== null && 'ops' in p.scrub ? p.scrub.ops : 0, arrivalEveryOps: everyOps(p.arrival),
         ...(options.failWorker?.worker === worker ? { failAtOp: options.failWorker.op } : {}),
@@ -220,11 +220,11 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     }
     // Every task has settled unless the kill grace ran out (then the pool is destroyed below).
     if (settled === job.numjobs) await Promise.all(tasks);
-    if (stoppedBy !== 'abort') {
-      if (results.some((r) => r?.byDeadline)) stoppedBy = deadline === pfMs ? 'power_fail' : 'runtime';
-      else if (pf !== null && 'ops' in pf && pf.ops < (job.ops ?? Infinity)) stoppedBy = 'power_fail';
-    }
+    // What ended the run, most decisive first (the backstop's reason, set above, stands otherwise).
     if (failures.length > 0) stoppedBy = 'error';
+    else if (options.signal?.aborted) stoppedBy = 'abort';
+    else if (results.some((r) => r?.byDeadline)) stoppedBy = deadline === pfMs ? 'power_fail' : 'runtime';
+    else if (pf !== null && 'ops' in pf && pf.ops < (job.ops ?? Infinity)) stoppedBy = 'power_fail';
     if (p.scrub !== null && !hardStopped) arsStatus(system.bus);
     // A power failure takes every line not yet durable (workers are quiescent now).
     const powerLost = stoppedBy === 'power_fail' && !hardStopped ? system.media.powerFail().lostBytes : 0;

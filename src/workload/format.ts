@@ -40,8 +40,20 @@ export function formatJob(j: JobResult): string {
   ].join('\n');
 }
 
+/** The jobs of a run added up: ops, bytes, errors and poison outcomes. */
+export function formatTotal(jobs: readonly JobResult[]): string {
+  const sum = (f: (j: JobResult) => number): number => jobs.reduce((a, j) => a + f(j), 0);
+  const errors: Record<string, number> = {};
+  for (const j of jobs) for (const d of [j.read, j.write]) for (const [k, v] of Object.entries(d.errors)) errors[k] = (errors[k] ?? 0) + v;
+  return `total (${jobs.length} jobs): ${fmtCount(sum((j) => j.read.total_ios + j.write.total_ios))} ops, ` +
+    `${fmtCount(sum((j) => j.read.good_bytes + j.write.good_bytes))} good bytes of ${fmtCount(sum((j) => j.read.io_bytes + j.write.io_bytes))}, ` +
+    `errors ${fmtErrors(errors)}; ${sum((j) => j.poison.clears)} clears (modelled ${(sum((j) => j.time_split.modelled_clear_ns) / 1e6).toFixed(2)} ms), ` +
+    `${fmtCount(sum((j) => j.poison.bytes_recovered))} bytes recovered, ${fmtCount(sum((j) => j.poison.bytes_lost))} bytes lost`;
+}
+
 export function formatRun(r: RunResult): string {
   const lines = r.jobs.map(formatJob);
+  if (r.jobs.length > 1) lines.push(formatTotal(r.jobs));
   lines.push(`model: ${r.model.map((m) => `${m.name} = ${m.value} ${m.unit}${m.assumed ? ' (assumed)' : ''}`).join(', ')}`);
   if (!r.complete) lines.push(`INCOMPLETE: ${r.error ?? 'stopped early'}; figures are partial`);
   return lines.join('\n') + '\n';
