@@ -20,12 +20,14 @@ describe('workload suite', () => {
     const clean = (w: number): string => cellName({ path: 'dax', mode: 'failfast', density: 0, workers: w });
     const ratios = {
       [`per-op ${clean(1)}`]: 200, 'workload null lat_sample=64 per-op': 18,
+      [`cpu per-op ${clean(1)}`]: 180, 'cpu workload null lat_sample=64 per-op': 9,
       [`goodput ${clean(1)}`]: 10_000, [`goodput ${clean(2)}`]: 17_000,
       [`ops per cpu-s ${clean(1)}`]: 4e6, [`ops per cpu-s ${clean(2)}`]: 3.8e6,
       [`modelled clear per clear ${cellName({ path: 'dax', mode: 'recovery', density: 1e-4, workers: 1 })}`]: 10_000,
     };
     expect(workloadTargets(ratios).map((c) => [c.name, c.value, c.met])).toEqual([
       ['null path (lat_sample 64) per op / clean 4KiB dax read per op', 0.09, true],
+      ['null path (lat_sample 64) / clean 4KiB dax read, CPU time per op', 0.05, true],
       ['clean dax reads: goodput 2 workers / 1 worker', 1.7, false],
       ['clean dax reads: 2 workers / 1 worker on CPU time (2 x ops per worker CPU-second)', 1.9, true],
       ['workload dax recovery density=1e-4 workers=1: modelled clear time per clear (ns)', 10_000, true],
