@@ -177,9 +177,10 @@ export function formatWorkloadTable(result: SuiteResult): string {
     const base = row.name.slice(0, -' goodput'.length);
     const p99 = result.rows.find((r) => r.name === `${base} p99`)?.value ?? NaN;
     const share = result.ratios[`modelled clear share ${base}`];
-    lines.push([base.slice('workload '.length), row.value, p99, share === undefined ? '-' : `${(share * 100).toFixed(3)}%`]);
+    const perCpu = result.ratios[`ops per cpu-s ${base}`];
+    lines.push([base.slice('workload '.length), row.value, perCpu === undefined ? '-' : perCpu / 1e6, p99, share === undefined ? '-' : `${(share * 100).toFixed(3)}%`]);
   }
   const nul = result.rows.filter((r) => r.name.startsWith('workload null')).map((r) => `${r.name.slice('workload '.length)} ${r.value.toFixed(1)} ns`);
-  return formatTable(['cell (4KiB randread)', 'goodput MB/s', 'p99 ns', 'modelled clear share'], lines) +
+  return formatTable(['cell (4KiB randread)', 'goodput MB/s', 'Mops per worker CPU-s', 'p99 ns', 'modelled clear share'], lines) +
     (nul.length ? `\n\nharness cost (null path, 1 worker): ${nul.join('; ')}` : '');
 }

@@ -37,10 +37,11 @@ describe('workload suite', () => {
   it('formats a table from rows and ratios alone (what a merge of processes keeps)', () => {
     const name = cellName({ path: 'block', mode: 'recovery', density: 1e-6, workers: 2 });
     const text = formatWorkloadTable({
-      suite: 'workload', checks: [], ratios: { [`modelled clear share ${name}`]: 0.0005 },
+      suite: 'workload', checks: [], ratios: { [`modelled clear share ${name}`]: 0.0005, [`ops per cpu-s ${name}`]: 4.5e6 },
       rows: [{ name: `${name} goodput`, unit: 'MB/s', value: 5000 }, { name: `${name} p99`, unit: 'ns', value: 700 }],
     });
     expect(text).toContain('block recovery density=1e-6 workers=2');
     expect(text).toContain('0.050%');
+    expect(text).toMatch(/block recovery density=1e-6 workers=2 +5000 +4\.500 +700\.0 +0\.050%/);
   });
 });
