@@ -95,7 +95,7 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: 'cluster_lines', section: 'poison', type: 'int', unit: 'lines', min: 1, max: 4096, default: 8, help: 'pattern=clustered: lines per cluster.' },
   { name: 'arrival', section: 'poison', type: 'rate', unit: 'events', defaultText: 'none', help: 'New poison during the run: "20/s" (wall time, by the injector on the main thread) or "1/1000ops" (logical time: each worker poisons its own slice at its op index). An event poisons one line, or one cluster.' },
   { name: 'latent', section: 'poison', type: 'bool', unit: '', default: false, help: 'Poison stays latent (hardware only) until consumed or scrubbed; false: known at once (badblocks), as after an MCE notification.' },
-  { name: 'scrub', section: 'poison', type: 'interval', unit: 'ms or ops', defaultText: 'off', help: 'Start an ARS every this long ("500ms", by the main thread; each takes ars_time) or every N ops ("2000ops": each worker scrubs its own slice, instantly).' },
+  { name: 'scrub', section: 'poison', type: 'interval', unit: 'ms or ops', defaultText: 'off', help: 'Start an ARS every this long ("500ms", by the main thread; each takes ars_time) or every N ops ("2000ops": each worker scrubs its own slice, instantly; on path dm the whole bus, so a dm job with several workers and latent poison is not deterministic).' },
 ];
 
 /** The rows of one section, in table order. */

@@ -308,8 +308,13 @@ export function warmArea(targetBytes: number, numjobs: number, w: number): { sta
  */
 export function isDeterministic(job: JobSpec): boolean {
   const p = job.poison;
+  // On dm a worker's slice is striped over both members, so its logical-time scrub covers the
+  // whole bus (poison.ts): with several workers it finds the others' latent poison at its own
+  // op index, which depends on the interleaving.
+  const dmScrub = job.path === 'dm' && job.numjobs > 1 && p.scrub !== null && p.latent;
   return job.ops !== null
     && (p.arrival === null || 'perOp' in p.arrival || p.arrival.perMs === 0)
     && (p.scrub === null || 'ops' in p.scrub)
-    && (job.powerFail === null || 'ops' in job.powerFail);
+    && (job.powerFail === null || 'ops' in job.powerFail)
+    && !dmScrub;
 }

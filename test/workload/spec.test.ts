@@ -211,5 +211,8 @@ describe('slices and determinism', () => {
     expect(det({ ops: 100 }, { arrival: '20/s' })).toBe(false);
     expect(det({ ops: 100 }, { scrub: '500ms' })).toBe(false);
     expect(det({ ops: 100, power_fail: '1s' })).toBe(false);
+    // dm: a worker's scrub covers the whole bus
+    expect(det({ ops: 100, path: 'dm', numjobs: 2 }, { latent: true, scrub: '500ops' })).toBe(false);
+    expect(det({ ops: 100, path: 'dm', numjobs: 1 }, { latent: true, scrub: '500ops' })).toBe(true);
   });
 });
