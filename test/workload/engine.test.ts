@@ -127,7 +127,7 @@ describe('determinism', () => {
     global: { ops: 4000, numjobs: 2, rw: 'randrw', rwmixread: 70, bs: '4k', path: 'dax', seed, sync: 'fsync', fsync_interval: 16, mode: 'recovery' },
     device: { size: '16MiB' },
     poison: { density: 1e-3, pattern: 'clustered', cluster_lines: 4, arrival: '1/500ops', latent: true, scrub: '1500ops' },
-    jobs: [{ name: 'd' }, { name: 'pf', mode: 'failfast', power_fail: '3000ops' }],
+    jobs: [{ name: 'd' }, { name: 'pf', mode: 'failfast', power_fail: '3000ops' }, { name: 'blk', path: 'block' }, { name: 'mm', path: 'mmap', ops: 1500 }],
   });
 
   it('an ops-bounded job with logical-time poison gives identical outcome counters for the same seed', async () => {
