@@ -16,6 +16,7 @@ Commands:
   badblocks diff --ops FILE run ops through the pre-6.7 and the 6.15 badblocks tables: where they diverge
   sim SCRIPT|-              run a scenario script (one JSON line per command; --check validates only)
   errmap check FILE         check a real machine's error map (sysfs badblocks or ndctl JSON)
+  run [JOB.json]            run a workload job file: worker threads doing I/O while poison comes and goes
 
 Options:
   -h, --help                help (also after any command)
@@ -113,6 +114,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await sim.simMain(rest, {
           createExecutor: async (platform) => (await import('./sim/system-executor.js')).createSystemExecutor(platform),
         });
+      }
+      case 'run': {
+        // Workload jobs (src/workload/main.ts): bad input is a RangeError (exit 2 below).
+        const { runMain } = await import('./workload/main.js');
+        return await runMain(rest);
       }
       default:
         throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see poisonbench --help)`);

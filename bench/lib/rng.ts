@@ -1,14 +1,5 @@
-/** mulberry32: a small seeded PRNG, so benchmark inputs are the same in every process. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 lives in src/core/rng.ts (the workload engine draws from it too). */
+export { mulberry32 } from '../../src/core/rng.js';
 
 /** Fisher-Yates shuffle of [0, n) with a seeded generator. */
 export function shuffled(n: number, rand: () => number): Uint32Array {

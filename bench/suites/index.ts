@@ -4,12 +4,15 @@ import { runCopySuite, copyTargets, formatCopyTable } from './copy.js';
 import { runBadblocksSuite, badblocksTargets, formatBadblocksTable } from './badblocks.js';
 import { runPathsSuite, pathsTargets, formatPathsTable } from './paths.js';
 import { runMemoryFailureSuite, memoryFailureTargets, formatMemoryFailureTable } from './memory-failure.js';
+import { runWorkloadSuite, workloadTargets, formatWorkloadTable, WORKLOAD_CELL_MS, WORKLOAD_SMOKE_CELL_MS } from './workload.js';
 
 export interface SuiteRunOptions {
   /** Measuring time per task and round, ms. */
   readonly timeMs: number;
   /** Reduced sizes for a quick CI run. */
   readonly smoke: boolean;
+  /** Wall time of one workload-matrix cell, ms (default 1500; 300 with smoke). */
+  readonly cellMs?: number;
 }
 
 export interface Suite {
@@ -20,7 +23,7 @@ export interface Suite {
   format(result: SuiteResult): string;
 }
 
-export type SuiteName = 'copy' | 'badblocks' | 'paths' | 'memory-failure';
+export type SuiteName = 'copy' | 'badblocks' | 'paths' | 'memory-failure' | 'workload';
 
 export const SUITES: Record<SuiteName, Suite> = {
   copy: {
@@ -49,5 +52,11 @@ export const SUITES: Record<SuiteName, Suite> = {
     run: (o: SuiteRunOptions) => runMemoryFailureSuite({ smoke: o.smoke }),
     targets: () => memoryFailureTargets(),
     format: formatMemoryFailureTable,
+  },
+  workload: {
+    description: 'concurrent matrix: poison density x failfast/recovery x block/dax x 1/2 workers (4 KiB random reads, worker threads on one shared system); null-path harness cost',
+    run: (o: SuiteRunOptions) => runWorkloadSuite({ cellMs: o.cellMs ?? (o.smoke ? WORKLOAD_SMOKE_CELL_MS : WORKLOAD_CELL_MS), smoke: o.smoke }),
+    targets: (ratios: Record<string, number>) => workloadTargets(ratios),
+    format: formatWorkloadTable,
   },
 };

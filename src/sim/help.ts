@@ -48,7 +48,7 @@ export function usageLine(c: CommandSpec): string {
 }
 
 /** Wraps `text` to `width` columns, each line starting with `indent`. */
-function wrap(text: string, indent: string, width = 100): string[] {
+export function wrap(text: string, indent: string, width = 100): string[] {
   const out: string[] = [];
   let cur = indent;
   for (const word of text.split(/\s+/).filter(Boolean)) {

@@ -72,10 +72,16 @@ export interface JobResult {
     readonly clears: number;
     readonly injected_lines: number;
     readonly scrubs: number;
+    /** Of bytes_lost: the lines not yet durable when the simulated power failed (0 without power_fail). */
+    readonly bytes_lost_power_fail?: number;
   };
   /** Where the wall time went: measured (real work) vs modelled (busy-waited model costs). */
   readonly time_split: { readonly measured_ns: number; readonly modelled_ns: number; readonly modelled_clear_ns: number };
   readonly cpu: readonly WorkerCpu[];
+  /** What ended the run: runtime, ops, power_fail, error or abort. */
+  readonly stopped_by?: string;
+  /** Untimed set-up before the start barrier: system, initial poison, pool, attach, warm-up (ms). */
+  readonly startup_ms?: number;
 }
 
 /** Result of one job file: its jobs, in order, and the model parameters in force. */

@@ -11,13 +11,13 @@ import type { SuiteResult } from '../../bench/lib/rows.js';
 
 describe('bench options', () => {
   it('defaults to every suite, 3 processes; --smoke to 1 process and short times', () => {
-    expect(parseBenchArgs([])).toMatchObject({ suites: ['copy', 'badblocks', 'paths', 'memory-failure'], processes: 3, timeMs: 100, smoke: false });
+    expect(parseBenchArgs([])).toMatchObject({ suites: ['copy', 'badblocks', 'paths', 'memory-failure', 'workload'], processes: 3, timeMs: 100, smoke: false });
     expect(parseBenchArgs(['--smoke'])).toMatchObject({ processes: 1, timeMs: 20, smoke: true });
     expect(parseBenchArgs(['--suite', 'copy,paths', '--json', 'x.json'])).toMatchObject({ suites: ['copy', 'paths'], json: 'x.json' });
   });
 
   it('bad input names the option, the value and what is allowed', () => {
-    expect(() => parseBenchArgs(['--suite', 'cpy'])).toThrow(/--suite must name one of copy, badblocks, paths, memory-failure, got "cpy"/);
+    expect(() => parseBenchArgs(['--suite', 'cpy'])).toThrow(/--suite must name one of copy, badblocks, paths, memory-failure, workload, got "cpy"/);
     expect(() => parseBenchArgs(['--processes', '0'])).toThrow(/--processes must be an integer in \[1, 9\], got "0"/);
     expect(() => parseBenchArgs(['--time', 'x'])).toThrow(/--time must be an integer in \[5, 10000\], got "x"/);
     expect(() => parseBenchArgs(['--json'])).toThrow(/--json needs a value/);
