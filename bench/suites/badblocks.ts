@@ -204,6 +204,7 @@ export async function runBadblocksSuite(options: BadblocksSuiteOptions): Promise
         ns.set(r.name, r.nsPerCall);
         rows.push({
           name: r.name, unit: 'ns/op', value: r.nsPerCall, range: `± ${r.rme.toFixed(1)}%`,
+          params: { kind: subject, n, op: OPS[results.indexOf(r)]! },
           extra: `${r.samples} samples of ${r.batch} calls; ${perRun.toFixed(1)} bytes/run` +
             (subject === 'table' && r.name.includes(' set ') ? '; table of 8192 slots so sets have room' : ''),
         });
@@ -225,6 +226,7 @@ function addScaling(s: ScalingResult, rows: BenchRow[], ratios: Record<string, n
   rows.push({
     name: `badblocks check-miss ${s.kind} n=${s.n} readers=${s.readers}${s.writer ? ' writer=1000/s' : ''}`,
     unit: 'ns/op', value: 1e9 / (s.checksPerSec / s.readers),
+    params: { kind: s.kind, n: s.n, op: 'check-miss', readers: s.readers, writer_per_s: s.writer ? 1000 : 0 },
     extra: `${Math.round(s.checksPerSec)} checks/s in total over ${s.readers} thread(s)` + (s.writer ? `, ${s.writerUpdates} writer updates` : ''),
   });
   ratios[`checks/s ${s.kind} readers=${s.readers}${s.writer ? ' writer' : ''}`] = s.checksPerSec;
