@@ -56,7 +56,7 @@ function validates(bytes: readonly number[]): boolean {
 }
 
 export function wasmFeatures(): WasmFeatures {
-  let threads = false;
+  let threads: boolean;
   try {
     threads = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
   } catch {
