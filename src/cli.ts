@@ -14,6 +14,7 @@ Commands:
   bench                     run the benchmark suites (what \`npm run bench\` runs)
   badblocks replay FILE     replay a kernel badblocks trace (.jsonl) and report the first mismatch
   sim SCRIPT|-              run a scenario script (one JSON line per command; --check validates only)
+  compare OLD NEW           compare two benchmark reports per metric; exit 1 on a regression
 
 Options:
   -h, --help                help (also after any command)
@@ -96,6 +97,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case 'badblocks':
         return await badblocksCommand(rest);
+      case 'compare': {
+        // Bad input (unreadable file, unknown shape) is a CompareInputError: exit 2.
+        const { compareMain, CompareInputError } = await import('./report/compare.js');
+        try {
+          return compareMain(rest);
+        } catch (err) {
+          if (err instanceof CompareInputError) throw new UsageError(err.message);
+          throw err;
+        }
+      }
       case 'sim': {
         // The scenario language (src/sim/main.ts) reports its own errors and exit status; it
         // runs on the simulated system (src/sim/system-executor.ts), loaded only for a run.
