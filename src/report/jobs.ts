@@ -54,7 +54,7 @@ export function jobTable(jobs: readonly JobResult[]): { header: string[]; rows: 
     const f = jobFacets(j);
     return [j.name, f.path, f.mode, f.rw, f.density.toExponential(1), j.read.bw_bytes / 1e6, j.read.iops,
       us(percentile(j.read, 50)), us(percentile(j.read, 99)), us(percentile(j.read, 99.9)),
-      j.write.bw_bytes / 1e6, us(percentile(j.write, 99)), errorText(j), j.poison.bytes_lost,
+      j.write.bw_bytes / 1e6, us(percentile(j.write, 99)), errorText(j), String(j.poison.bytes_lost),
       j.time_split.measured_ns / 1e6, j.time_split.modelled_ns / 1e6];
   });
   return { header, rows };

@@ -10,8 +10,8 @@ import type { Report } from '../../src/report/model.js';
 export function direction(mbps: number, p99us: number, errors: Record<string, number> = {}): DirectionStats {
   const ns = p99us * 1000;
   return {
-    total_ios: 1000, io_bytes: 4096 * 1000, good_bytes: mbps * 1e6, bw_bytes: mbps * 1e6, iops: mbps * 1e6 / 4096, errors,
-    clat_ns: { min: ns / 10, max: ns * 3, mean: ns / 3, stddev: ns / 5, N: 1000,
+    total_ios: mbps > 0 ? 1000 : 0, io_bytes: 4096 * 1000, good_bytes: mbps * 1e6, bw_bytes: mbps * 1e6, iops: mbps * 1e6 / 4096, errors,
+    clat_ns: { min: ns / 10, max: ns * 3, mean: ns / 3, stddev: ns / 5, N: mbps > 0 ? 1000 : 0,
       percentile: { '50.000000': ns / 4, '90.000000': ns / 2, '99.000000': ns, '99.900000': ns * 2 } },
   };
 }
