@@ -4,7 +4,7 @@
  * schema, that per-process samples reach report.json, that $GITHUB_STEP_SUMMARY gets
  * report.md, and that an unwritable --out fails at once with one line and no file.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,28 @@ describe.runIf(existsSync(main) && (process.env['POISONBENCH_WASM'] ?? 'release'
     expect(r.stderr).toBe(`poisonbench bench: cannot write reports to ${join(dir, 'file', 'out')}: ENOTDIR (a path component is a file)\n`);
     expect(r.stdout).toBe('');
     expect(readdirSync(dir)).toEqual(['file']);
+  });
+
+  it('Ctrl-C (SIGINT) mid-run: the reports hold what finished, marked incomplete; exit 1', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'pb-e2e-')), 'partial');
+    const child = spawn(process.execPath, [main, '--smoke', '--suite', 'memory-failure,copy', '--processes', '3', '--out', out],
+      { env: { ...process.env, POISONBENCH_WASM: 'release', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    const status = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d;
+        if (stdout.includes('== memory-failure')) child.kill('SIGINT'); // copy is running now
+      });
+      child.on('close', resolve);
+    });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/stopped by SIGINT; the reports hold what finished \(marked incomplete\)/);
+    expect(checkReportDir(out).problems).toEqual([]);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    expect(report).toMatchObject({ complete: false, error: 'stopped by SIGINT' });
+    expect(report.suites.map((s) => s.name)).toEqual(['memory-failure']);
   });
 
   it('--help names the report files and every option', () => {

@@ -13,7 +13,7 @@ import { job } from '../report/fixtures.js';
 
 describe('bench options', () => {
   it('defaults to every suite, 3 processes; --smoke to 1 process and short times', () => {
-    expect(parseBenchArgs([])).toMatchObject({ suites: ['copy', 'badblocks', 'paths', 'memory-failure'], processes: 3, timeMs: 25, smoke: false });
+    expect(parseBenchArgs([])).toMatchObject({ suites: ['copy', 'badblocks', 'paths', 'memory-failure'], processes: 3, timeMs: 20, smoke: false });
     expect(parseBenchArgs([]).out).toBeUndefined();
     expect(parseBenchArgs(['--smoke'])).toMatchObject({ processes: 1, timeMs: 10, smoke: true });
     expect(parseBenchArgs(['--suite', 'copy,paths', '--json', 'x.json', '--out', 'r'])).toMatchObject({ suites: ['copy', 'paths'], json: 'x.json', out: 'r' });
