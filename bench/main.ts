@@ -41,6 +41,8 @@ export interface BenchArgs {
   smoke: boolean;
   /** Internal: run one suite in this process and write its raw result here. */
   childOut?: string;
+  /** Internal: which of the suite's processes this child is (0-based). */
+  childIndex?: number;
 }
 
 export const BENCH_HELP = `Usage: poisonbench bench [options]    (npm run bench -- [options])
@@ -95,6 +97,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--time': args.timeMs = intArg(a, value(), 5, 10_000); timeSet = true; break;
       case '--smoke': args.smoke = true; break;
       case '--child-out': args.childOut = value(); break;
+      case '--child-index': args.childIndex = intArg(a, value(), 0, 8); break;
       default: throw new RangeError(`unknown option ${JSON.stringify(a)} (see --help)`);
     }
   }
@@ -112,22 +115,14 @@ function intArg(flag: string, v: string, min: number, max: number): number {
 }
 
 /**
- * Node flags of a suite's child processes. badblocks: a 32 MiB young generation, because
- * building the 1,000,000-run flatten-js tree (a million small objects, all surviving) spends
- * most of its time in scavenges at the default size: about 17 s -> 10 s per process here.
- * The wasm structures do not allocate; flatten-js's rows get the same GC setting in every run.
- */
-const CHILD_NODE_FLAGS: Partial<Record<SuiteName, readonly string[]>> = { badblocks: ['--max-semi-space-size=32'] };
-
-/**
  * Runs one suite in a fresh child process (so each process warms and measures on its own).
  * Asynchronous so the progress line keeps ticking while the child measures.
  */
 async function runChild(suite: SuiteName, args: BenchArgs, dir: string, index: number, spawned: (c: ChildProcess | undefined) => void): Promise<SuiteResult> {
   const out = join(dir, `${suite}-${index}.json`);
   // --expose-gc: the badblocks suite measures flatten-js's heap per run after a collection.
-  const child = spawn(process.execPath, ['--expose-gc', ...(CHILD_NODE_FLAGS[suite] ?? []),
-    fileURLToPath(import.meta.url), '--suite', suite, '--time', String(args.timeMs), '--child-out', out,
+  const child = spawn(process.execPath, ['--expose-gc',
+    fileURLToPath(import.meta.url), '--suite', suite, '--time', String(args.timeMs), '--child-out', out, '--child-index', String(index),
     ...(args.smoke ? ['--smoke'] : []),
   ], { stdio: ['ignore', 'inherit', 'inherit'] });
   spawned(child);
@@ -155,7 +150,7 @@ export function mergeResults(results: readonly SuiteResult[]): SuiteResult {
     const splits = same.map((x) => x.time_split).filter((x) => x !== undefined);
     return {
       name: row.name, unit: row.unit, value: values.length ? median(values) : NaN,
-      range: results.length > 1 ? `${fmt(lo)}..${fmt(hi)} over ${values.length} processes` : row.range ?? '',
+      range: values.length > 1 ? `${fmt(lo)}..${fmt(hi)} over ${values.length} processes` : row.range ?? '',
       ...(row.extra !== undefined ? { extra: row.extra } : {}),
       ...(row.params !== undefined ? { params: row.params } : {}),
       ...(row.direction !== undefined ? { direction: row.direction } : {}),
@@ -164,7 +159,8 @@ export function mergeResults(results: readonly SuiteResult[]): SuiteResult {
     };
   });
   const ratios: Record<string, number> = {};
-  for (const key of Object.keys(first.ratios)) ratios[key] = median(results.map((r) => r.ratios[key]!));
+  // A ratio some processes lack (work done in one process only) is the median of those having it.
+  for (const key of Object.keys(first.ratios)) ratios[key] = median(results.map((r) => r.ratios[key]).filter((v): v is number => v !== undefined));
   const suite = SUITES[first.suite as SuiteName];
   const jobs = medianJobs(results.map((r) => r.jobs));
   return {
@@ -188,7 +184,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const args = parseBenchArgs(argv);
-  const runOptions: SuiteRunOptions = { timeMs: args.timeMs, smoke: args.smoke };
+  const runOptions: SuiteRunOptions = { timeMs: args.timeMs, smoke: args.smoke, ...(args.childIndex !== undefined ? { process: args.childIndex } : {}) };
   if (args.childOut !== undefined) {
     const suite = SUITES[args.suites[0]!];
     const result = await suite.run(runOptions);

@@ -58,11 +58,12 @@ describe.runIf(existsSync(main) && (process.env['POISONBENCH_WASM'] ?? 'release'
       { env: { ...process.env, POISONBENCH_WASM: 'release', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let sent = false;
     child.stderr.on('data', (d: Buffer) => { stderr += d; });
     const status = await new Promise<number | null>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {
         stdout += d;
-        if (stdout.includes('== memory-failure')) child.kill('SIGINT'); // copy is running now
+        if (!sent && stdout.includes('== memory-failure')) sent = child.kill('SIGINT'); // copy is running now
       });
       child.on('close', resolve);
     });

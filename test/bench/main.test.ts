@@ -95,6 +95,15 @@ describe('merging processes', () => {
     expect(merged.rows[0]!.samples).toEqual([1, 1, 1]);
   });
 
+  it('a row or ratio only the first process measured (flatten-js at 1,000,000) keeps its one value', () => {
+    const full: SuiteResult = { suite: 'copy', checks: [], ratios: { a: 2, only: 5 }, rows: [{ name: 'x', unit: 'ns/op', value: 1, range: '± 1%' }, { name: 'y', unit: 'ns/op', value: 7, range: '± 2%' }] };
+    const part: SuiteResult = { suite: 'copy', checks: [], ratios: { a: 4 }, rows: [{ name: 'x', unit: 'ns/op', value: 3 }] };
+    const merged = mergeResults([full, part, part]);
+    expect(merged.rows[1]).toMatchObject({ name: 'y', value: 7, samples: [7], range: '± 2%' });
+    expect(merged.rows[0]).toMatchObject({ value: 3, samples: [1, 3, 3], range: '1.00..3.00 over 3 processes' });
+    expect(merged.ratios).toEqual({ a: 4, only: 5 });
+  });
+
   it('median of even and odd lists', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
