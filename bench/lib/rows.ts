@@ -4,24 +4,14 @@
  * terminal shows. Measurement, statistics and display stay separate functions.
  */
 import type { JobResult, ModelParameter } from '../../src/workload/result.js';
+import type { RowInput } from '../../src/report/build.js';
 
-/** One github-action-benchmark row. */
-export interface BenchRow {
-  readonly name: string;
-  readonly unit: string;
-  readonly value: number;
-  /** Spread, as the action prints it: e.g. "± 3.1%" or "min..max over processes". */
-  readonly range?: string;
-  readonly extra?: string;
-  /** Structured parameters of the row (size, kind, policy...), for charts and comparisons. */
-  readonly params?: Readonly<Record<string, string | number>>;
-  /** Which way is better; by default from the unit (`.../s`, `x`: bigger; times: smaller). */
-  readonly direction?: 'bigger' | 'smaller';
-  /** The row's value split into measured work and modelled cost (same unit), when it has one. */
-  readonly time_split?: { readonly measured: number; readonly modelled: number };
-  /** Per-process values behind a merged row's median (set by the parent), for significance tests. */
-  readonly samples?: readonly number[];
-}
+/**
+ * One github-action-benchmark row (`name`, `unit`, `value`, `range?`, `extra?`) with the
+ * report's optional fields (`params`, `direction`, `time_split`, `samples`): defined beside
+ * the report model, which renders it (src/report/build.ts).
+ */
+export type BenchRow = RowInput;
 
 /** A target stated by an issue, checked on the median of same-process ratios. */
 export interface TargetCheck {

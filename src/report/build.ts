@@ -7,16 +7,21 @@ import type { JobResult, ModelParameter } from '../workload/result.js';
 import type { Environment } from './environment.js';
 import { REPORT_SCHEMA_VERSION, unionModel, unitDirection, type Report, type ReportCheck, type ReportOptions, type ReportRow, type ReportSuite } from './model.js';
 
-/** A row as the suites produce it (bench/lib/rows.ts BenchRow). */
+/** A row as the suites produce it (bench/lib/rows.ts BenchRow): github-action-benchmark's fields plus the report's. */
 export interface RowInput {
   readonly name: string;
   readonly unit: string;
   readonly value: number;
+  /** Spread, as the action prints it: e.g. "± 3.1%" or "min..max over processes". */
   readonly range?: string;
   readonly extra?: string;
+  /** Structured parameters of the row (size, kind, policy...), for charts and comparisons. */
   readonly params?: Readonly<Record<string, string | number>>;
+  /** Which way is better; by default from the unit (`.../s`, `x`: bigger; times: smaller). */
   readonly direction?: 'bigger' | 'smaller';
+  /** The row's value split into measured work and modelled cost (same unit), when it has one. */
   readonly time_split?: { readonly measured: number; readonly modelled: number };
+  /** Per-process values behind a merged row's median (set by the parent), for significance tests. */
   readonly samples?: readonly number[];
 }
 
