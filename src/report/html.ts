@@ -47,16 +47,21 @@ export function chartsOf(report: Report): PageChart[] {
   const noJobs = 'no workload jobs in this run (run the workload suite)';
   const charts: PageChart[] = [];
 
-  const densities = jobs.map((j) => jobFacets(j).density);
+  // A matrix runs a few discrete densities, 0 among them: evenly spaced categories show
+  // them all (a linear axis squeezes 1e-5..1e-4 onto 0, a log one has no place for 0).
+  const densities = [...new Set(jobs.map((j) => jobFacets(j).density))].sort((a, b) => a - b);
+  const categorical = densities.length <= 12;
   const positive = densities.filter((d) => d > 0);
-  const logDensity = positive.length === densities.length && positive.length > 0 && Math.max(...positive) / Math.min(...positive) >= 100;
+  const logDensity = !categorical && positive.length === densities.length && positive.length > 0 && Math.max(...positive) / Math.min(...positive) >= 100;
   charts.push({
     spec: {
       id: 'chart-goodput', title: 'Goodput vs poison density, per path and mode',
-      x: { label: 'poison density (fraction of lines)', log: logDensity }, y: { label: 'goodput, MB/s of good data' },
+      x: categorical ? { label: 'poison density (fraction of lines)', categories: densities.map((d) => (d === 0 ? '0' : d.toExponential(0))) }
+        : { label: 'poison density (fraction of lines)', log: logDensity },
+      y: { label: 'goodput, MB/s of good data' },
       series: group(jobs.map((j) => {
         const f = jobFacets(j);
-        return { series: `${f.path} ${f.mode}`, x: f.density, y: goodputBytesPerSec(j) / 1e6 };
+        return { series: `${f.path} ${f.mode}`, x: categorical ? densities.indexOf(f.density) : f.density, y: goodputBytesPerSec(j) / 1e6 };
       })),
     },
     ...(jobs.length ? {} : { empty: noJobs }),
