@@ -63,5 +63,6 @@ export function jobTable(jobs: readonly JobResult[]): { header: string[]; rows: 
 /** The terminal table of workload jobs (goodput in MB/s of good data, latencies in µs). */
 export function formatJobsTable(jobs: readonly JobResult[]): string {
   const t = jobTable(jobs);
-  return formatTable(t.header, t.rows.map((r) => r.map((c) => (typeof c === 'number' && Number.isNaN(c) ? '-' : c))));
+  // path, mode, rw and errors are words: left-aligned.
+  return formatTable(t.header, t.rows.map((r) => r.map((c) => (typeof c === 'number' && Number.isNaN(c) ? '-' : c))), [1, 2, 3, 12]);
 }

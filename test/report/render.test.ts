@@ -135,6 +135,7 @@ describe('terminal job table', () => {
     expect(lines[0]).toMatch(/^job +path +mode +rw +density +read MB\/s +read IOPS +read p50 µs +read p99 µs +read p99.9 µs +write MB\/s +write p99 µs +errors +lost B +measured ms +modelled ms$/);
     expect(lines[2]).toMatch(/^dax-failfast-0 +dax +failfast +randread +0\.0e\+0 +900\.0 +219727 +5\.000 +20\.00 +40\.00 +0\.000 +- +none +64 +900\.0 +100\.0$/);
     expect(lines[5]).toMatch(/^dax-failfast-1 +dax +failfast +randread +1\.0e-5 +700\.0 .* +- +EIO=3 +64 /);
+    expect(lines[3]).toMatch(/^dax-line-0 {8}dax {4}recovery-read-line {2}randread/); // words left-aligned
   });
 });
 
