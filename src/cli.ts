@@ -17,6 +17,7 @@ Commands:
   sim SCRIPT|-              run a scenario script (one JSON line per command; --check validates only)
   errmap check FILE         check a real machine's error map (sysfs badblocks or ndctl JSON)
   run [JOB.json]            run a workload job file: worker threads doing I/O while poison comes and goes
+  compare OLD NEW           compare two benchmark reports per metric; exit 1 on a regression
 
 Options:
   -h, --help                help (also after any command)
@@ -107,6 +108,16 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await badblocksCommand(rest);
       case 'errmap':
         return (await import('./cli-errmap.js')).errmapMain(rest);
+      case 'compare': {
+        // Bad input (unreadable file, unknown shape) is a CompareInputError: exit 2.
+        const { compareMain, CompareInputError } = await import('./report/compare.js');
+        try {
+          return compareMain(rest);
+        } catch (err) {
+          if (err instanceof CompareInputError) throw new UsageError(err.message);
+          throw err;
+        }
+      }
       case 'sim': {
         // The scenario language (src/sim/main.ts) reports its own errors and exit status; it
         // runs on the simulated system (src/sim/system-executor.ts), loaded only for a run.

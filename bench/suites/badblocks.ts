@@ -39,6 +39,8 @@ export interface BadblocksSuiteOptions {
   readonly rounds: number;
   readonly sizes?: readonly number[];
   readonly scalingMs?: number;
+  /** Largest N flatten-js is built at (sizing: its 1,000,000-run tree takes ~15 s to build). */
+  readonly flattenMaxN?: number;
 }
 
 export function bbRowName(op: Op, subject: Subject, n: number): string {
@@ -190,7 +192,7 @@ export async function runBadblocksSuite(options: BadblocksSuiteOptions): Promise
   const ns = new Map<string, number>();
   for (const n of sizes) {
     const q = makeQueries(n, 1000 + n);
-    for (const subject of subjectsAt(n)) {
+    for (const subject of subjectsAt(n).filter((s) => s !== 'flatten-js' || n <= (options.flattenMaxN ?? Infinity))) {
       let results: BatchedResult[];
       let perRun: number;
       if (subject === 'flatten-js') {
@@ -208,6 +210,7 @@ export async function runBadblocksSuite(options: BadblocksSuiteOptions): Promise
         ns.set(r.name, r.nsPerCall);
         rows.push({
           name: r.name, unit: 'ns/op', value: r.nsPerCall, range: `± ${r.rme.toFixed(1)}%`,
+          params: { kind: subject, n, op: OPS[results.indexOf(r)]! },
           extra: `${r.samples} samples of ${r.batch} calls; ${perRun.toFixed(1)} bytes/run` +
             (subject !== 'flatten-js' && isTableKind(subject) && r.name.includes(' set ') ? '; table of 8192 slots so sets have room' : ''),
         });
@@ -229,6 +232,7 @@ function addScaling(s: ScalingResult, rows: BenchRow[], ratios: Record<string, n
   rows.push({
     name: `badblocks check-miss ${s.kind} n=${s.n} readers=${s.readers}${s.writer ? ' writer=1000/s' : ''}`,
     unit: 'ns/op', value: 1e9 / (s.checksPerSec / s.readers),
+    params: { kind: s.kind, n: s.n, op: 'check-miss', readers: s.readers, writer_per_s: s.writer ? 1000 : 0 },
     extra: `${Math.round(s.checksPerSec)} checks/s in total over ${s.readers} thread(s)` + (s.writer ? `, ${s.writerUpdates} writer updates` : ''),
   });
   ratios[`checks/s ${s.kind} readers=${s.readers}${s.writer ? ' writer' : ''}`] = s.checksPerSec;

@@ -102,6 +102,7 @@ export async function runCopySuite(options: CopySuiteOptions): Promise<SuiteResu
           const r = results[i]!;
           rows.push({
             name: r.name, unit: 'GB/s', value: gbps(op), range: `± ${r.rme.toFixed(1)}%`,
+            params: { op, size: len, poisoned: poisoned ? 1 : 0, cold: cold ? 1 : 0 },
             extra: `${r.nsPerCall.toFixed(1)} ns/call, ${r.samples} samples of ${r.batch} calls` +
               (op === 'copy_mc' && poisoned ? `; copies ${mid} of ${len} bytes (stops at the poisoned line)` : ''),
           });

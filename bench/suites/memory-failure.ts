@@ -150,11 +150,14 @@ function dmRecoveryRows(samples: number): Promise<BenchRow[]> {
       for (const [member, page] of [['recovering member', 100], ['member without recovery_write', 1024 + 100]] as const) {
         let got = 0;
         const us = time(() => { got = dmDaxRecoveryWrite(dm, page, 0, data, policy); }, () => poisonPage(page));
-        rows.push({ name: `dm recovery_write 4KiB, ${member}, ${policy}`, unit: 'us', value: us, extra: `returned ${got} (${got === 4096 ? 'recovered' : 'failfast'})` });
+        rows.push({
+          name: `dm recovery_write 4KiB, ${member}, ${policy}`, unit: 'us', value: us, extra: `returned ${got} (${got === 4096 ? 'recovered' : 'failfast'})`,
+          params: { fs: 'dm2', op: 'recovery_write', member, policy, range_bytes: 4096 },
+        });
       }
     }
     const us = time(() => { dmDaxDirectAccess(dm, 100, 1, 'access'); }, () => poisonPage(100));
-    rows.push({ name: 'dm direct_access failfast (EHWPOISON)', unit: 'us', value: us });
+    rows.push({ name: 'dm direct_access failfast (EHWPOISON)', unit: 'us', value: us, params: { fs: 'dm2', op: 'direct_access', range_bytes: 4096 } });
     void mm;
     system.detach();
     return rows;
@@ -173,6 +176,7 @@ export async function runMemoryFailureSuite(o: { readonly smoke: boolean }): Pro
         const c = measureEvent(s, policy, size, samples);
         rows.push({
           name: `memory_failure ${formatSize(size)} ${s.name} ${policy}`, unit: 'us', value: c.us,
+          params: { fs: s.name, policy, range_bytes: size },
           extra: `calls ${c.calls}, notifications ${c.notifications}, rmap lookups ${c.rmapLookups}, pages unmapped ${c.unmapped}, signals ${c.signals}`,
         });
       }

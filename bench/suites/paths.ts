@@ -155,7 +155,10 @@ export async function runPathsSuite(options: PathsSuiteOptions): Promise<SuiteRe
         cleanCopy.set(`fc ${len}`, fc);
       }
       arrange(s, len, v); // the flushcache reference wrote over the range's media
-      rows.push(...refResults.slice(0, 2).map((r) => ({ name: r.name, unit: 'ns/op', value: r.nsPerCall, range: `± ${r.rme.toFixed(1)}%` })));
+      rows.push(...refResults.slice(0, 2).map((r, i) => ({
+        name: r.name, unit: 'ns/op', value: r.nsPerCall, range: `± ${r.rme.toFixed(1)}%`,
+        params: { path: i === 0 ? 'copy_mc' : 'flushcache', mode: 'reference', size: len, poisoned: i === 0 && v === 'poisoned' ? 1 : 0 },
+      })));
 
       const tasks: BatchedTask[] = OPS.map((op) => {
         const sys = systems[op.kernel]!;
@@ -188,6 +191,8 @@ export async function runPathsSuite(options: PathsSuiteOptions): Promise<SuiteRe
         const look = v === 'poisoned' ? lookup : 0;
         rows.push({
           name: r.name, unit: 'ns/op', value: r.nsPerCall + modelled, range: `± ${r.rme.toFixed(1)}%`,
+          params: { path: op.path, mode: op.mode, size: len, poisoned: v === 'poisoned' ? 1 : 0, kernel: op.kernel },
+          time_split: { measured: r.nsPerCall, modelled },
           extra: `measured ${r.nsPerCall.toFixed(0)} ns (badblocks lookup ~${look.toFixed(0)}, copy ~${copy.toFixed(0)}, ` +
             `rest ${(r.nsPerCall - look - copy).toFixed(0)}) + modelled clear ${modelled.toFixed(0)} ns; ` +
             `result ${out.ok ? `${out.bytes ?? len} bytes` : `${out.errno} after ${moved} bytes`}; kernel ${op.kernel}`,

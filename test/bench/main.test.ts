@@ -8,12 +8,15 @@ import { copyRowName, copyTargets } from '../../bench/suites/copy.js';
 import { bbRowName, badblocksTargets, makeQueries, RUN_PERIOD, RUN_LEN, QUERY_LEN } from '../../bench/suites/badblocks.js';
 import { median } from '../../bench/lib/rows.js';
 import type { SuiteResult } from '../../bench/lib/rows.js';
+import { medianJobs } from '../../bench/lib/jobs.js';
+import { job } from '../report/fixtures.js';
 
 describe('bench options', () => {
   it('defaults to every suite, 3 processes; --smoke to 1 process and short times', () => {
-    expect(parseBenchArgs([])).toMatchObject({ suites: ['copy', 'badblocks', 'paths', 'memory-failure', 'workload'], processes: 3, timeMs: 100, smoke: false });
-    expect(parseBenchArgs(['--smoke'])).toMatchObject({ processes: 1, timeMs: 20, smoke: true });
-    expect(parseBenchArgs(['--suite', 'copy,paths', '--json', 'x.json'])).toMatchObject({ suites: ['copy', 'paths'], json: 'x.json' });
+    expect(parseBenchArgs([])).toMatchObject({ suites: ['copy', 'badblocks', 'paths', 'memory-failure', 'workload'], processes: 3, timeMs: 20, smoke: false });
+    expect(parseBenchArgs([]).out).toBeUndefined();
+    expect(parseBenchArgs(['--smoke'])).toMatchObject({ processes: 1, timeMs: 10, smoke: true });
+    expect(parseBenchArgs(['--suite', 'copy,paths', '--json', 'x.json', '--out', 'r'])).toMatchObject({ suites: ['copy', 'paths'], json: 'x.json', out: 'r' });
   });
 
   it('bad input names the option, the value and what is allowed', () => {
@@ -21,6 +24,7 @@ describe('bench options', () => {
     expect(() => parseBenchArgs(['--processes', '0'])).toThrow(/--processes must be an integer in \[1, 9\], got "0"/);
     expect(() => parseBenchArgs(['--time', 'x'])).toThrow(/--time must be an integer in \[5, 10000\], got "x"/);
     expect(() => parseBenchArgs(['--json'])).toThrow(/--json needs a value/);
+    expect(() => parseBenchArgs(['--out'])).toThrow(/--out needs a value/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option "--fast"/);
   });
 });
@@ -66,6 +70,38 @@ describe('merging processes', () => {
     expect(merged.rows[0]!.range).toBe('10.0..30.0 over 3 processes');
     expect(merged.ratios['copy_mc/memory.copy 4KiB']).toBe(0.97);
     expect(merged.checks).toEqual([{ name: 'copy_mc/memory.copy 4KiB', value: 0.97, target: '>= 0.95x memory.copy', met: true }]);
+  });
+
+  it('carries params, direction and per-process samples; medians a time split part by part', () => {
+    const r = (v: number, measured: number, modelled: number): SuiteResult => ({
+      suite: 'paths', checks: [], ratios: {},
+      rows: [{ name: 'dax pwrite recovery 4KiB poisoned', unit: 'ns/op', value: v, params: { path: 'dax pwrite', size: 4096 }, direction: 'smaller', time_split: { measured, modelled } }],
+    });
+    const merged = mergeResults([r(11_000, 1000, 10_000), r(13_000, 3000, 10_000), r(12_000, 2000, 10_000)]);
+    expect(merged.rows[0]).toMatchObject({
+      value: 12_000, samples: [11_000, 13_000, 12_000], params: { path: 'dax pwrite', size: 4096 }, direction: 'smaller',
+      time_split: { measured: 2000, modelled: 10_000 },
+    });
+  });
+
+  it('jobs: per name, the process whose job had the median goodput (a job that ran, not a mix)', () => {
+    const a = [job('j1', 'dax', 'failfast', 0, 100), job('j2', 'block', 'failfast', 0, 10)];
+    const b = [job('j1', 'dax', 'failfast', 0, 300), job('j2', 'block', 'failfast', 0, 30)];
+    const c = [job('j1', 'dax', 'failfast', 0, 200), job('j2', 'block', 'failfast', 0, 20)];
+    expect(medianJobs([a, b, c])!.map((j) => j.read.bw_bytes / 1e6)).toEqual([200, 20]);
+    expect(medianJobs([undefined, undefined])).toBeUndefined();
+    const merged = mergeResults([a, b, c].map((jobs) => ({ ...result(1, 1), jobs })));
+    expect(merged.jobs!.map((j) => j.name)).toEqual(['j1', 'j2']);
+    expect(merged.rows[0]!.samples).toEqual([1, 1, 1]);
+  });
+
+  it('a row or ratio only the first process measured (flatten-js at 1,000,000) keeps its one value', () => {
+    const full: SuiteResult = { suite: 'copy', checks: [], ratios: { a: 2, only: 5 }, rows: [{ name: 'x', unit: 'ns/op', value: 1, range: '± 1%' }, { name: 'y', unit: 'ns/op', value: 7, range: '± 2%' }] };
+    const part: SuiteResult = { suite: 'copy', checks: [], ratios: { a: 4 }, rows: [{ name: 'x', unit: 'ns/op', value: 3 }] };
+    const merged = mergeResults([full, part, part]);
+    expect(merged.rows[1]).toMatchObject({ name: 'y', value: 7, samples: [7], range: '± 2%' });
+    expect(merged.rows[0]).toMatchObject({ value: 3, samples: [1, 3, 3], range: '1.00..3.00 over 3 processes' });
+    expect(merged.ratios).toEqual({ a: 4, only: 5 });
   });
 
   it('median of even and odd lists', () => {

@@ -1,0 +1,17 @@
+export * from './model.js';
+export * from './build.js';
+export * from './environment.js';
+export * from './schema.js';
+export * from './validate.js';
+export * from './write.js';
+export * from './check.js';
+export * from './compare.js';
+export * from './stats.js';
+export * from './markdown.js';
+export * from './html.js';
+export * from './chart.js';
+export * from './gab.js';
+export * from './jobs.js';
+export * from './progress.js';
+export * from './table.js';
+export { writeFileAtomic } from './atomic.js';
