@@ -56,9 +56,12 @@ export function renderChartSvg(spec: ChartSpec): string {
   const xs: number[] = [];
   const ys: number[] = [];
   for (const s of series) for (const p of s.points) { xs.push(p[0]); ys.push(p[1]); }
-  const legendRows = Math.ceil(series.length / 3);
-  const H = top + plotH + 44 + legendRows * 18;
   const plotW = W - left - right;
+  // As many legend columns as the longest name allows (about 6.5 px a character at 11 px).
+  const longest = Math.max(1, ...series.map((s) => s.name.length));
+  const legendCols = Math.max(1, Math.min(3, Math.floor(plotW / (longest * 6.5 + 24))));
+  const legendRows = Math.ceil(series.length / legendCols);
+  const H = top + plotH + 44 + legendRows * 18;
   if (xs.length === 0) {
     return `<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg empty" viewBox="0 0 ${W} 60" width="${W}" height="60" role="img">` +
       `<text x="${W / 2}" y="34" text-anchor="middle" font-size="13">no data</text></svg>`;
@@ -120,8 +123,8 @@ export function renderChartSvg(spec: ChartSpec): string {
       out.push(`<circle cx="${X(p[0])}" cy="${Y(p[1])}" r="3" fill="${color}"><title>${esc(s.name)}: ${esc(xl)} → ${esc(fmt(p[1]))}</title></circle>`);
     }
     out.push('</g>');
-    const lx = left + (i % 3) * (plotW / 3);
-    const ly = top + plotH + 50 + Math.floor(i / 3) * 18;
+    const lx = left + (i % legendCols) * (plotW / legendCols);
+    const ly = top + plotH + 50 + Math.floor(i / legendCols) * 18;
     out.push(`<rect x="${lx}" y="${ly - 9}" width="12" height="4" fill="${color}"/><text x="${lx + 16}" y="${ly - 4}" font-size="11">${esc(s.name)}</text>`);
   });
   out.push('</svg>');

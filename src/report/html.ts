@@ -43,7 +43,9 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
 
 /** The page's charts, in order; the first four are always present (the issue's charts). */
 export function chartsOf(report: Report): PageChart[] {
-  const jobs: JobResult[] = report.suites.flatMap((s) => s.jobs ?? []);
+  // The null path does no I/O (it prices the harness): its rate would flatten every I/O
+  // series, so the charts leave it out; the job table still lists it.
+  const jobs: JobResult[] = report.suites.flatMap((s) => s.jobs ?? []).filter((j) => jobFacets(j).path !== 'null');
   const noJobs = 'no workload jobs in this run (run the workload suite)';
   const charts: PageChart[] = [];
 
@@ -61,7 +63,7 @@ export function chartsOf(report: Report): PageChart[] {
       y: { label: 'goodput, MB/s of good data' },
       series: group(jobs.map((j) => {
         const f = jobFacets(j);
-        return { series: `${f.path} ${f.mode}`, x: categorical ? densities.indexOf(f.density) : f.density, y: goodputBytesPerSec(j) / 1e6 };
+        return { series: `${f.path} ${f.mode}, ${j.workers} worker${j.workers === 1 ? '' : 's'}`, x: categorical ? densities.indexOf(f.density) : f.density, y: goodputBytesPerSec(j) / 1e6 };
       })),
     },
     ...(jobs.length ? {} : { empty: noJobs }),

@@ -16,7 +16,7 @@ import { checkReportDir } from '../../src/report/check.js';
 import { checkOutDir, defaultOutDir, REPORT_FILES, ReportWriteError, writeReportFiles } from '../../src/report/write.js';
 import { Progress } from '../../src/report/progress.js';
 import { unitDirection } from '../../src/report/model.js';
-import { fixtureReport, JOBS } from './fixtures.js';
+import { fixtureReport, job, JOBS } from './fixtures.js';
 
 const report = fixtureReport();
 
@@ -62,10 +62,15 @@ describe('report.html and its charts', () => {
       'chart-badblocks-set', 'chart-badblocks-clear', 'chart-memory-failure', 'chart-copy']);
     expect(charts.every((c) => c.empty === undefined)).toBe(true);
     const goodput = charts[0]!.spec;
-    expect(goodput.series.map((s) => s.name)).toEqual(['dax failfast', 'dax recovery-read-line', 'block failfast']);
+    // One series per path, mode and worker count: 1- and 2-worker cells are different lines.
+    expect(goodput.series.map((s) => s.name)).toEqual(['dax failfast, 2 workers', 'dax recovery-read-line, 2 workers', 'block failfast, 2 workers']);
     expect(goodput.series[0]!.points).toEqual([[0, 900], [1, 700], [2, 500], [3, 300]]);
     expect(goodput.x.categories).toEqual(['0', '1e-5', '1e-4', '1e-3']); // discrete densities, 0 among them
     expect(charts[1]!.spec.series).toHaveLength(JOBS.length); // read only: the writes did nothing
+    // The null path (harness cost, no I/O) is in no chart.
+    const withNull = chartsOf({ ...report, suites: report.suites.map((x) => (x.jobs ? { ...x, jobs: [...x.jobs, job('null_64', 'null', 'failfast', 0, 99_999)] } : x)) });
+    expect(withNull[0]!.spec.series.flatMap((x) => x.points.map((p) => p[1]))).not.toContain(99_999);
+    expect(withNull[1]!.spec.series).toHaveLength(JOBS.length);
     expect(charts[1]!.spec.series[0]!.points).toEqual([[0, 5], [1, 10], [2, 20], [3, 40]]);
     expect(charts[3]!.spec.series.map((s) => s.name)).toEqual(['table', 'btree']);
     expect(charts[6]!.spec.series.map((s) => s.name)).toEqual(['xfs-rmap per-page', 'xfs-rmap range']);
