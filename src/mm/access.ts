@@ -35,7 +35,7 @@ import { devPageOf, type Mapping } from './process.js';
 import { newDevPage } from '../dax/fs-device.js';
 import type { Namespace } from '../nvdimm/namespace.js';
 import { PTE_NONE, PTE_ZERO } from './region.js';
-import { sendSignalLocked, signalCountLocked, signalsSinceLocked, type SigInfo } from './signals.js';
+import { sendSignalLocked, signalCount, signalsSinceLocked, type SigInfo } from './signals.js';
 
 export type AccessResult =
   | { readonly ok: true; readonly data?: Uint8Array }
@@ -69,7 +69,7 @@ function access(mm: Mm, map: Mapping, offset: number, bytes: number, data: Uint8
   const proc = map.process.index;
   const page = Math.floor(offset / 4096);
   const addr = map.vaddr + offset;
-  const before = r.lock(() => signalCountLocked(r, proc));
+  const before = signalCount(r, proc);
   const signalled = (): { readonly ok: false; readonly signals: readonly SigInfo[] } => ({ ok: false, signals: r.lock(() => signalsSinceLocked(r, proc, before)) });
   for (let attempt = 0; attempt < 4; attempt++) {
     let b = Atomics.load(r.pte, map.pte + page);

@@ -34,7 +34,7 @@ import { fsNotifyFailure } from './notify.js';
 import { devPageOf, type Mapping } from './process.js';
 import { newDevPage } from '../dax/fs-device.js';
 import { PTE_NONE, PTE_ZERO } from './region.js';
-import { sendSignalLocked, signalCountLocked, signalsSinceLocked, type SigInfo } from './signals.js';
+import { sendSignalLocked, signalCount, signalsSinceLocked, type SigInfo } from './signals.js';
 
 const NO_CURRENT = { current: -1, preRemove: false } as const;
 
@@ -93,7 +93,7 @@ export function madviseHwpoison(mm: Mm, map: Mapping, offset: number, root: bool
     if (!f.ok) return { ok: false, errno: f.sig.code === 'BUS_MCEERR_AR' ? 'EHWPOISON' : 'EFAULT' };
     if (Atomics.load(r.pte, map.pte + page) === PTE_ZERO) return { ok: false, errno: 'EFAULT' }; // a hole: no DAX page to poison
   }
-  const before = r.lock(() => signalCountLocked(r, proc));
+  const before = signalCount(r, proc);
   r.lock(() => r.count('events'));
   const at = devPageOf(map, page, newDevPage());
   if (at === null) return { ok: false, errno: 'EFAULT' }; // no block behind the page (a dm error target's)

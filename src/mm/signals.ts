@@ -62,8 +62,12 @@ export function readSignals(mm: MmRegion, proc: number): { readonly total: numbe
   });
 }
 
-/** The signal count of `proc` (for "what did this call deliver": compare before and after). */
-export function signalCountLocked(mm: MmRegion, proc: number): number {
+/**
+ * The signal count of `proc` (for "what did this call deliver": compare before and after).
+ * One atomic load, no mutex: the count only grows, under the mm mutex, so any value read is
+ * one the log had — a load through a mapping (every access reads it) takes no lock for it.
+ */
+export function signalCount(mm: MmRegion, proc: number): number {
   return mm.word(mm.proc(proc) + P_SIGNALS);
 }
 

@@ -76,7 +76,7 @@ import type { Mm } from '../mm/mm.js';
 import { createProcess, mmap, type Mapping, type Process } from '../mm/process.js';
 import { load, store } from '../mm/access.js';
 import { madviseHwpoison, madviseSoftOffline, memoryFailureEvent, unbind } from '../mm/events.js';
-import { readSignals, signalCountLocked, signalsSinceLocked, type SigInfo } from '../mm/signals.js';
+import { readSignals, signalCount, signalsSinceLocked, type SigInfo } from '../mm/signals.js';
 import type { MmCounterName } from '../mm/region.js';
 import { createDm, dmDaxDirectAccess, dmDaxRecoveryWrite, dmDaxZeroPageRange, dmRead, dmWrite, type DmDevice } from '../dm/index.js';
 import { daxPread, daxPwrite } from '../dax/iomap.js';
@@ -431,7 +431,7 @@ class SystemExecutor implements SimExecutor {
   #mmTracked(proc: Process | null, fn: () => SimOutcome): SimOutcome {
     const r = this.#mm.region;
     const before = this.#mm.counters();
-    const sigBefore = proc === null ? 0 : r.lock(() => signalCountLocked(r, proc.index));
+    const sigBefore = proc === null ? 0 : signalCount(r, proc.index);
     const out = fn();
     const after = this.#mm.counters();
     const d = (c: MmCounterName): number => after[c] - before[c];
