@@ -168,7 +168,7 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     const p = job.poison;
     const prand = mulberry32(streamSeed(job.seed, 1000, 2));
     let injected = 0;
-    for (let e = initialEvents(p, job.span); e > 0; e--) injected += poisonEvent(system, spaOf, p, prand, 0, job.span);
+    for (let e = initialEvents(p, job.span); e > 0; e--) injected += poisonEvent(system, spaOf, p, prand, 0, job.span, job.verify);
     const before = system.bus.state.counters();
     const mmBefore = mm?.counters().memoryFailureCalls ?? 0;
 

@@ -155,7 +155,7 @@ function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: r
         }
       }
       if (arrivalEveryOps !== 0 && i % arrivalEveryOps === arrivalEveryOps - 1) {
-        injected += poisonEvent(l.system, spaOf, job.poison, prand, slice[0], slice[1]);
+        injected += poisonEvent(l.system, spaOf, job.poison, prand, slice[0], slice[1], job.verify);
       }
       if (scrubEveryOps !== 0 && i % scrubEveryOps === scrubEveryOps - 1) {
         scrubs += scrubRange(l.system, spaOf, slice[0], slice[1], job.path !== 'dm');
