@@ -65,6 +65,7 @@ export function formatRun(r: RunResult): string {
   const lines = r.jobs.map(formatJob);
   if (r.jobs.length > 1) lines.push(formatTotal(r.jobs));
   lines.push(`model: ${r.model.map((m) => `${m.name} = ${m.value} ${m.unit}${m.assumed ? ' (assumed)' : ''}`).join(', ')}`);
-  if (!r.complete) lines.push(`INCOMPLETE: ${r.error ?? 'stopped early'}; figures are partial`);
+  const violated = r.jobs.some((j) => (j.integrity?.violations ?? 0) > 0);
+  if (!r.complete) lines.push(violated ? `FAILED: ${r.error ?? 'integrity violation'}` : `INCOMPLETE: ${r.error ?? 'stopped early'}; figures are partial`);
   return lines.join('\n') + '\n';
 }
