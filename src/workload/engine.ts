@@ -55,7 +55,9 @@ export interface JobView {
  * Hooks that look at a job's system from the main thread: `tick` between the engine's 5 ms
  * ticks while the workers run (it must be quick and take locks only briefly), `end` once the
  * workers are quiescent, after the power failure, reboot and verification, before the system
- * is released. A hook that throws fails the job (its message becomes the job's error).
+ * is released — only for a run that ended as planned (not failed, aborted or stopped hard:
+ * its figures are not a result to check). A hook that throws fails the job (its message
+ * becomes the job's error).
  */
 export interface JobInspector {
   readonly tick?: (v: JobView) => void;
@@ -301,7 +303,7 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     };
     const merged = mergeJob(job, results.filter((r): r is WorkerResult => r !== undefined), counters, isDeterministic(job));
     const result: JobResult = integrity === undefined ? merged : { ...merged, integrity };
-    if (options.inspect?.end !== undefined && failures.length === 0 && !hardStopped) {
+    if (options.inspect?.end !== undefined && failures.length === 0 && !hardStopped && stoppedBy !== 'abort') {
       try {
         options.inspect.end(mm === undefined ? { job, system } : { job, system, mm }, result);
       } catch (err) {

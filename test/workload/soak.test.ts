@@ -53,6 +53,16 @@ describe('runSoak', () => {
   }, 120_000);
 });
 
+describe('the watchdog', () => {
+  it('ends a soak whose jobs outlive the duration and its slack, and fails it', async () => {
+    // A 1 ms slack: the watchdog fires while the first round still runs (its set-up alone takes longer).
+    const r = await runSoak({ durationMs: 1000, seed: 5, watchdogSlackMs: 1 });
+    expect(r).toMatchObject({ passed: false, outcome: 'watchdog' });
+    expect(r.violation).toBeUndefined();
+    expect(formatSoak(r)).toMatch(/\nsoak: FAIL: watchdog: the jobs did not finish within 1 s \+ the slack\n$/);
+  }, 120_000);
+});
+
 describe('countersAddUp', () => {
   it('holds for a real job and names the identity a tampered result breaks', async () => {
     const [job] = resolveJobFile({ global: { ops: 200, rw: 'randrw', verify: true, mode: 'recovery' }, device: { size: '16MiB' }, poison: { density: 1e-3 }, jobs: [{}] });
