@@ -37,9 +37,32 @@ import { mulberry32, streamSeed } from './rng.js';
 import { isDeterministic, sliceBytes, targetBytes, warmArea, type JobSpec } from './spec.js';
 import { mergeJob, modelParameters, type JobCounters } from './metrics.js';
 import {
-  CONTROL_BYTES, CTL_GO, CTL_READY, CTL_STOP, REGION_KIND_WORKLOAD, type WorkerResult, type WorkerTask,
+  CONTROL_BYTES, CTL_DONE, CTL_GO, CTL_READY, CTL_STOP, REGION_KIND_WORKLOAD, type WorkerResult, type WorkerTask,
 } from './protocol.js';
-import type { JobResult, RunResult } from './result.js';
+import type { IntegrityStats, JobResult, RunResult } from './result.js';
+import { initLedger, ledgerBytes, REGION_KIND_LEDGER } from './ledger.js';
+import { sliceSpaOf, verifyBlocks } from './verify.js';
+import { rebootSystem } from './reboot.js';
+
+/** What an inspector (the soak, bench/soak.ts) is shown of a running job: main thread only. */
+export interface JobView {
+  readonly job: JobSpec;
+  readonly system: System;
+  readonly mm?: Mm;
+}
+
+/**
+ * Hooks that look at a job's system from the main thread: `tick` between the engine's 5 ms
+ * ticks while the workers run (it must be quick and take locks only briefly), `end` once the
+ * workers are quiescent, after the power failure, reboot and verification, before the system
+ * is released — only for a run that ended as planned (not failed, aborted or stopped hard:
+ * its figures are not a result to check). A hook that throws fails the job (its message
+ * becomes the job's error).
+ */
+export interface JobInspector {
+  readonly tick?: (v: JobView) => void;
+  readonly end?: (v: JobView, result: JobResult) => void;
+}
 
 export interface RunOptions {
   /** Aborting stops the run within a tick (Ctrl-C); the result is marked incomplete. */
@@ -48,6 +71,8 @@ export interface RunOptions {
   readonly onProgress?: (line: string) => void;
   /** Test hook: worker `worker` of every job throws at op `op`. */
   readonly failWorker?: { readonly worker: number; readonly op: number };
+  /** Looks at each job's system while it runs and at its end (the soak's invariant checks). */
+  readonly inspect?: JobInspector;
 }
 
 const TICK_MS = 5;
@@ -83,7 +108,10 @@ export async function buildSystem(job: JobSpec): Promise<Built> {
     model: { time: 'real', clearLatencyNs: Math.round(d.clearLatencyMs * 1e6), arsMs: logicalScrub ? 0 : Math.round(d.arsMs) },
     maxThreads: job.numjobs + 2,
     eADR: d.eadr,
-    extraRegions: [{ kind: REGION_KIND_WORKLOAD, bytes: CONTROL_BYTES }],
+    extraRegions: [
+      { kind: REGION_KIND_WORKLOAD, bytes: CONTROL_BYTES },
+      ...(job.verify ? [{ kind: REGION_KIND_LEDGER, bytes: ledgerBytes(ledgerBlocks(job)) }] : []),
+    ],
   };
   const built = job.path === 'mmap' ? await createMmSystem(options) : await createFsdaxSystem(options);
   const { system, fs } = built;
@@ -100,9 +128,23 @@ export async function buildSystem(job: JobSpec): Promise<Built> {
       }
     }
   }
+  if (job.verify) initLedger(system, ledgerBlocks(job), job.bs, streamSeed(job.seed, 1000, 3));
   const region = system.extraRegions.find((r) => r.kind === REGION_KIND_WORKLOAD)!;
   const ctl = new Int32Array(system.context.u8.buffer, region.base, CONTROL_BYTES / 4);
   return 'mm' in built ? { system, ctl, mm: built.mm as Mm } : { system, ctl };
+}
+
+/** Blocks of a verifying job's ledger: every worker's slice, in bs blocks. */
+function ledgerBlocks(job: JobSpec): number {
+  return (job.numjobs * sliceBytes(job)) / job.bs;
+}
+
+/** The main thread's map from target bytes to SPA: the files' (dax, mmap), else the device's. */
+function mainSpaOf(job: JobSpec, system: System, target: ReturnType<typeof openEngine>): (off: number) => number {
+  if (job.path !== 'dax' && job.path !== 'mmap') return (off) => target.spaOf(off);
+  const slice = sliceBytes(job);
+  const files = Array.from({ length: job.numjobs }, (_, w) => openEngine('dax', system, { mode: 'failfast', buf: system.bus.ioBuffer, file: { name: dataFile(w), start: w * slice } }));
+  return sliceSpaOf(files, slice);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -128,7 +170,7 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     const p = job.poison;
     const prand = mulberry32(streamSeed(job.seed, 1000, 2));
     let injected = 0;
-    for (let e = initialEvents(p, job.span); e > 0; e--) injected += poisonEvent(system, spaOf, p, prand, 0, job.span);
+    for (let e = initialEvents(p, job.span); e > 0; e--) injected += poisonEvent(system, spaOf, p, prand, 0, job.span, job.verify);
     const before = system.bus.state.counters();
     const mmBefore = mm?.counters().memoryFailureCalls ?? 0;
 
@@ -217,6 +259,14 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
         nextScrub += (p.scrub as { ms: number }).ms;
       }
       if (p.scrub !== null) arsStatus(system.bus);
+      if (options.inspect?.tick !== undefined) {
+        try {
+          options.inspect.tick(mm === undefined ? { job, system } : { job, system, mm });
+        } catch (err) {
+          failures.push(`job ${JSON.stringify(job.name)}: ${err instanceof Error ? err.message : String(err)}`);
+          stopAll();
+        }
+      }
     }
     // Every task has settled unless the kill grace ran out (then the pool is destroyed below).
     if (settled === job.numjobs) await Promise.all(tasks);
@@ -227,13 +277,39 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
     else if (pf !== null && 'ops' in pf && pf.ops < (job.ops ?? Infinity)) stoppedBy = 'power_fail';
     if (p.scrub !== null && !hardStopped) arsStatus(system.bus);
     // A power failure takes every line not yet durable (workers are quiescent now).
-    const powerLost = stoppedBy === 'power_fail' && !hardStopped ? system.media.powerFail().lostBytes : 0;
+    const powerFailed = stoppedBy === 'power_fail' && !hardStopped;
+    const powerLost = powerFailed ? system.media.powerFail().lostBytes : 0;
     const after = hardStopped ? before : system.bus.state.counters();
+    // Read the workers' ledger stores after their CTL_DONE increments (ledger.ts).
+    Atomics.load(ctl, CTL_DONE);
+    let integrity: IntegrityStats | undefined;
+    // A run that failed or was stopped hard is not verified: its figures are not reported as a result.
+    if (job.verify && failures.length === 0 && !hardStopped && stoppedBy !== 'abort') {
+      if (powerFailed) rebootSystem(system, mm);
+      const done = results.filter((r): r is WorkerResult => r !== undefined);
+      const reads = {
+        checked: done.reduce((a, r) => a + (r.reads?.checked ?? 0), 0),
+        mismatches: done.reduce((a, r) => a + (r.reads?.mismatches ?? 0), 0),
+        evidence: done.flatMap((r) => r.reads?.evidence ?? []),
+      };
+      integrity = verifyBlocks({ system, spaOf: mainSpaOf(job, system, target), powerFailed, powerLostBytes: powerLost, reads });
+      if (integrity.violations > 0) {
+        failures.push(`job ${JSON.stringify(job.name)}: integrity: ${integrity.violations} violation(s); first: ${integrity.evidence[0] ?? '?'}`);
+      }
+    }
     const counters: JobCounters = {
       before, after, injectedMain: injected, powerLostBytes: powerLost, wallMs: performance.now() - t0, stoppedBy, startupMs: t0 - begin,
       memoryFailureCalls: mm === undefined || hardStopped ? 0 : mm.counters().memoryFailureCalls - mmBefore,
     };
-    const result = mergeJob(job, results.filter((r): r is WorkerResult => r !== undefined), counters, isDeterministic(job));
+    const merged = mergeJob(job, results.filter((r): r is WorkerResult => r !== undefined), counters, isDeterministic(job));
+    const result: JobResult = integrity === undefined ? merged : { ...merged, integrity };
+    if (options.inspect?.end !== undefined && failures.length === 0 && !hardStopped && stoppedBy !== 'abort') {
+      try {
+        options.inspect.end(mm === undefined ? { job, system } : { job, system, mm }, result);
+      } catch (err) {
+        failures.push(`job ${JSON.stringify(job.name)}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     options.onProgress?.(`job ${job.name}: done (${stoppedBy})`);
     return failures.length > 0 ? { result, error: failures.join('; ') } : { result };
   } finally {

@@ -1,6 +1,6 @@
 /** The terminal rendering of a RunResult (`poisonbench run`); JSON is the canonical form. */
 import { formatSize } from '../core/units.js';
-import type { DirectionStats, JobResult, RunResult } from './result.js';
+import type { DirectionStats, IntegrityStats, JobResult, RunResult } from './result.js';
 import { percentileKey } from './latency.js';
 
 const MB = 1e6;
@@ -36,8 +36,18 @@ export function formatJob(j: JobResult): string {
       (p.bytes_lost_power_fail ? ` (${fmtCount(p.bytes_lost_power_fail)} at power failure)` : ''),
     `  time: workers ran ${ms(j.time_split.measured_ns + j.time_split.modelled_ns)} in all: measured ${ms(j.time_split.measured_ns)}, modelled clears ${ms(j.time_split.modelled_clear_ns)}` +
       (j.startup_ms !== undefined ? `; untimed start-up ${j.startup_ms.toFixed(0)} ms (system, pool, attach, warm-up)` : ''),
+    ...(j.integrity === undefined ? [] : [formatIntegrity(j.integrity)]),
     `  cpu: ${j.cpu.map((w) => `worker ${w.worker} user ${w.user_ms} ms sys ${w.system_ms} ms`).join('; ') || 'none'}`,
   ].join('\n');
+}
+
+function formatIntegrity(i: IntegrityStats): string {
+  const when = i.after === 'power_fail' ? 'after the power failure and reboot' : 'at the end of the run';
+  const lost = i.after === 'power_fail' ? `${fmtCount(i.blocks_lost)} unacknowledged lost ${fmtCount(i.bytes_lost)} bytes, ` : '';
+  const head = `  integrity (${when}): ${fmtCount(i.blocks_verified)} blocks verified, ${fmtCount(i.blocks_durable_ok)} intact, ${lost}` +
+    `${fmtCount(i.poisoned_blocks)} poisoned, ${fmtCount(i.torn_blocks)} torn; ${fmtCount(i.reads_checked)} reads checked, ${i.read_mismatches} mismatched; ` +
+    `${i.violations === 0 ? 'no violations' : `${i.violations} VIOLATION(S)`}`;
+  return [head, ...i.evidence.map((e) => `    ${e}`)].join('\n');
 }
 
 /** The jobs of a run added up: ops, bytes, errors and poison outcomes. */
@@ -55,6 +65,7 @@ export function formatRun(r: RunResult): string {
   const lines = r.jobs.map(formatJob);
   if (r.jobs.length > 1) lines.push(formatTotal(r.jobs));
   lines.push(`model: ${r.model.map((m) => `${m.name} = ${m.value} ${m.unit}${m.assumed ? ' (assumed)' : ''}`).join(', ')}`);
-  if (!r.complete) lines.push(`INCOMPLETE: ${r.error ?? 'stopped early'}; figures are partial`);
+  const violated = r.jobs.some((j) => (j.integrity?.violations ?? 0) > 0);
+  if (!r.complete) lines.push(violated ? `FAILED: ${r.error ?? 'integrity violation'}` : `INCOMPLETE: ${r.error ?? 'stopped early'}; figures are partial`);
   return lines.join('\n') + '\n';
 }

@@ -33,6 +33,7 @@ import type { Namespace } from '../nvdimm/namespace.js';
 import { pmemFlush, pmemRead, pmemWrite } from '../pmem/block.js';
 import { mountDax, type DaxFile, type FsDax } from '../dax/fs.js';
 import { daxPread, daxPwrite } from '../dax/iomap.js';
+import type { FileRange } from '../dax/blocks.js';
 import { MAP_HOLE, MAP_PAGE_MASK } from '../dax/fs-region.js';
 import { newDevPage } from '../dax/fs-device.js';
 import { attachMm, createProcess, load, mmap, store, type Mapping, type Mm } from '../mm/index.js';
@@ -45,12 +46,15 @@ export const warmFile = (w: number): string => `warm${w}`;
 /** dm-stripe chunk: 64 KiB. */
 export const DM_CHUNK_SECTORS = 128;
 const PAGE = 4096;
+const NO_RANGES: readonly FileRange[] = [];
 
 export interface IoEngine {
   /** Why the last read delivered less than asked ('' when it did not). */
   errno: string;
   /** Signals the last read received (mmap). */
   signals: number;
+  /** dax: file byte ranges the last read skipped (recovery-read-line); else empty. */
+  readonly skipped: readonly FileRange[];
   read(off: number, len: number): number;
   /** Returns the bytes written (fewer on failure, errno set). */
   write(off: number, len: number): number;
@@ -106,6 +110,11 @@ export function openEngine(path: IoPath, system: System, o: EngineOptions): IoEn
 abstract class EngineBase {
   errno = '';
   signals = 0;
+  /**
+   * dax: file byte ranges the last read skipped as poisoned lines (recovery-read-line: they
+   * are zeros in the buffer, not data); empty for every other engine and read.
+   */
+  skipped: readonly FileRange[] = NO_RANGES;
   readonly buf: Uint8Array;
   readonly #views = new Map<number, Uint8Array>();
   constructor(buf: Uint8Array) {
@@ -176,6 +185,7 @@ abstract class FileEngine extends EngineBase {
   /** Target offset of the file's byte 0: the engine's offsets are target offsets. */
   readonly start: number;
   readonly #at = newDevPage();
+  #staging = new Uint8Array(0);
   constructor(fs: FsDax, file: { name: string; start: number }, buf: Uint8Array) {
     super(buf);
     this.fs = fs;
@@ -199,7 +209,14 @@ abstract class FileEngine extends EngineBase {
   punchHole(off: number, len: number): boolean {
     const [s, n] = pages(off, len);
     if (!this.file.punchHole(s - this.start, n).ok) return false;
-    return this.pwrite(s, n) === n;
+    // The write fills the new hole: its allocation zeroes the blocks through this thread's
+    // I/O buffer (src/pmem/copy.ts stages zeros there), which would clobber a source that is
+    // a view of it. So the data crosses a private copy, taken before anything runs.
+    const staged = (this.#staging.length >= n ? this.#staging : (this.#staging = new Uint8Array(n))).subarray(0, n);
+    staged.set(this.view(n));
+    const r = daxPwrite(this.file, s - this.start, staged);
+    this.errno = r.ok ? (r.bytes === n ? '' : 'partial') : r.errno;
+    return r.ok && r.bytes === n;
   }
   spaOf(off: number): number {
     const e = this.file.mapEntry(Math.floor((off - this.start) / PAGE));
@@ -225,6 +242,7 @@ class DaxEngine extends FileEngine implements IoEngine {
       return 0;
     }
     let good = r.bytes;
+    this.skipped = r.skipped;
     for (const s of r.skipped) good -= s.length;
     this.errno = good === len ? '' : 'partial';
     return good;
@@ -237,7 +255,8 @@ class MmapEngine extends FileEngine implements IoEngine {
   readonly #mm: Mm;
   readonly #map: Mapping;
   readonly #system: System;
-  readonly #line: Uint8Array;
+  /** Views of the I/O buffer's 64-byte lines, made on first use: line k of a write stores buf[64k, 64k+64). */
+  readonly #lines: Uint8Array[] = [];
   /** Target offsets written since the last sync (their lines are dirty in the cache). */
   #dirty: number[] = [];
   #dirtyLen = 0;
@@ -250,7 +269,9 @@ class MmapEngine extends FileEngine implements IoEngine {
     const m = mmap(this.#mm, proc, this.file, 'pte');
     if (!('index' in m)) throw new Error(`mmap of ${file.name} failed: ${m.errno}`);
     this.#map = m;
-    this.#line = buf.subarray(0, 64);
+  }
+  #lineView(k: number): Uint8Array {
+    return this.#lines[k] ?? (this.#lines[k] = this.buf.subarray(k * 64, k * 64 + 64));
   }
   read(off: number, len: number): number {
     for (let at = 0; at < len; at += 64) {
@@ -260,6 +281,9 @@ class MmapEngine extends FileEngine implements IoEngine {
         this.signals = 'signals' in r ? r.signals.length : 0;
         return at;
       }
+      // The loaded bytes land in the I/O buffer, as the other engines' reads do (so a
+      // verifying job can check them).
+      if (r.data !== undefined) this.buf.set(r.data, at);
     }
     this.errno = '';
     this.signals = 0;
@@ -267,7 +291,7 @@ class MmapEngine extends FileEngine implements IoEngine {
   }
   write(off: number, len: number): number {
     for (let at = 0; at < len; at += 64) {
-      const r = store(this.#mm, this.#map, off - this.start + at, this.#line);
+      const r = store(this.#mm, this.#map, off - this.start + at, this.#lineView(at / 64));
       if (!r.ok) {
         this.errno = 'signals' in r ? 'SIGBUS' : r.errno;
         this.signals = 'signals' in r ? r.signals.length : 0;

@@ -1,8 +1,9 @@
 /**
  * `poisonbench run [JOB.json] [--NAME VALUE ...]`: checks a job file (and flag overrides)
  * against the option table, runs its jobs, prints a summary per job and optionally writes
- * the RunResult as JSON. Exit status: 0 complete, 1 when a worker failed or the run was
- * stopped (the JSON still says what ran, complete=false), 2 for bad input (nothing ran).
+ * the RunResult as JSON. Exit status: 0 complete, 1 when a worker failed, a verifying job found
+ * an integrity violation, or the run was stopped (the JSON still says what ran,
+ * complete=false), 2 for bad input (nothing ran).
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../report/atomic.js';

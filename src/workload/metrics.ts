@@ -43,7 +43,7 @@ export function jobConfig(job: JobSpec): Record<string, unknown> {
     name: job.name, rw: job.rw, rwmixread: job.rwmixread, bs: job.bs, span: job.span, numjobs: job.numjobs,
     ...(job.ops === null ? { runtime: formatMs(job.runtimeMs) } : { ops: job.ops }),
     path: job.path, mode: job.mode, on_error: job.onError, sync: job.sync, fsync_interval: job.fsyncInterval,
-    power_fail: job.powerFail === null ? null : formatInterval(job.powerFail), seed: job.seed, lat_sample: job.latSample,
+    power_fail: job.powerFail === null ? null : formatInterval(job.powerFail), verify: job.verify, seed: job.seed, lat_sample: job.latSample,
     device: { size: d.size, badblocks: d.badblocks, kernel: d.kernel, clear_latency: formatMs(d.clearLatencyMs), ars_time: formatMs(d.arsMs), eadr: d.eadr },
     poison: {
       density: p.density, pattern: p.pattern, cluster_lines: p.clusterLines, arrival: p.arrival === null ? null : formatRate(p.arrival),

@@ -18,6 +18,8 @@ import type { System } from '../nvdimm/system.js';
 import type { PoisonSpec } from './spec.js';
 
 const LINE = 64;
+/** What a scrambled poisoned line holds: "POISONED" x 8. */
+export const POISONED_LINE: Uint8Array = new TextEncoder().encode('POISONED'.repeat(8));
 
 /** Where target bytes live (an I/O engine's spaOf). */
 export type SpaOf = (off: number) => number;
@@ -34,17 +36,23 @@ export function initialEvents(p: PoisonSpec, spanBytes: number): number {
 
 /**
  * One event in target bytes [from, from + len): returns the lines poisoned (lines already
- * poisoned, or in a hole, count too: the event happened).
+ * poisoned, or in a hole, count too: the event happened). `scramble` (verifying jobs, when no
+ * other thread can be reading the range: before the run, or a worker in its own slice)
+ * replaces the lines' bytes with POISONED_LINE.
  */
-export function poisonEvent(system: System, spaOf: SpaOf, p: PoisonSpec, rand: () => number, from: number, len: number): number {
+export function poisonEvent(system: System, spaOf: SpaOf, p: PoisonSpec, rand: () => number, from: number, len: number, scramble = false): number {
   const n = Math.min(eventLines(p), Math.floor(len / LINE));
   const first = from + Math.floor(rand() * (len / LINE - n + 1)) * LINE;
-  const { wasm } = system.context;
+  const { wasm, u8 } = system.context;
   const bus = system.bus;
   for (let i = 0; i < n; i++) {
     const spa = spaOf(first + i * LINE);
     if (spa < 0) continue;
     wasm.poison_set_lines(spa / LINE, spa / LINE + 1);
+    // The bytes under the poison are gone: a read that delivered them as good data would be
+    // caught by a verifying job's checks. Stored after the poison bit, in place (the line's
+    // persistence state does not change: the media holds the garbage, not a write).
+    if (scramble) u8.set(POISONED_LINE, bus.mediaBase + spa);
     if (!p.latent) bus.state.lock(() => nfitHandleMceLocked(bus, spa));
   }
   return n;

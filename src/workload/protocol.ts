@@ -76,6 +76,8 @@ export interface WorkerResult {
   readonly scrubs: number;
   /** The loop ended at the deadline (not at its op bound or a stop request). */
   readonly byDeadline: boolean;
+  /** verify: the worker's read checks against the block ledger (ledger.ts). */
+  readonly reads?: { readonly checked: number; readonly mismatches: number; readonly unknown: number; readonly evidence: readonly string[] };
   /** Wall time of the op loop (from GO to the loop's end), ns. */
   readonly loopNs: number;
   readonly cpu: { readonly user_ms: number; readonly system_ms: number };

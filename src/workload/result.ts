@@ -82,6 +82,34 @@ export interface JobResult {
   readonly stopped_by?: string;
   /** Untimed set-up before the start barrier: system, initial poison, pool, attach, warm-up (ms). */
   readonly startup_ms?: number;
+  /**
+   * verify: the content verification (src/workload/verify.ts): blocks checked after the power
+   * failure and reboot, or at the end of the run. violations > 0 fails the job.
+   */
+  readonly integrity?: IntegrityStats;
+}
+
+/** The integrity section of a job result (src/workload/verify.ts computes it). */
+export interface IntegrityStats {
+  /** Whether the blocks were verified after a power failure (and a reboot) or at the end of the run. */
+  readonly after: 'power_fail' | 'run';
+  readonly blocks_verified: number;
+  /** Blocks holding exactly what they should: the acknowledged content after a power failure, the last write otherwise. */
+  readonly blocks_durable_ok: number;
+  /** Unacknowledged blocks that lost lines to the power failure, and the bytes of those lines. */
+  readonly blocks_lost: number;
+  readonly bytes_lost: number;
+  /** Blocks with a hardware-poisoned line (not compared). */
+  readonly poisoned_blocks: number;
+  /** Blocks whose last write fell short (content unknown; only checked for lost lines). */
+  readonly torn_blocks: number;
+  /** Reads the workers compared with the last write, and those that did not match. */
+  readonly reads_checked: number;
+  readonly read_mismatches: number;
+  /** Integrity violations: acknowledged blocks not intact, mismatching reads, disagreeing loss counts. */
+  readonly violations: number;
+  /** The first violations, in words. */
+  readonly evidence: readonly string[];
 }
 
 /** Result of one job file: its jobs, in order, and the model parameters in force. */

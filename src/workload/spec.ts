@@ -56,6 +56,8 @@ export interface JobSpec {
   readonly sync: SyncMode;
   readonly fsyncInterval: number;
   readonly powerFail: Interval | null;
+  /** Keep the block ledger and verify content (ledger.ts, verify.ts). */
+  readonly verify: boolean;
   readonly seed: number;
   readonly latSample: number;
   readonly device: DeviceSpec;
@@ -267,6 +269,9 @@ function assembleJob(path: string, index: number, v: Map<string, unknown>, devic
   const onError = (v.get('on_error') as OnError | undefined) ?? (mode === 'failfast' ? 'give-up' : 'recovery-write');
   if (mode.startsWith('recovery-read') && ioPath !== 'dax') report(`${path}.mode`, `${mode} is a DAX read policy: it needs path dax, got path ${ioPath}`);
   if (onError === 'punch-hole' && ioPath !== 'dax' && ioPath !== 'mmap') report(`${path}.on_error`, `punch-hole punches a file: it needs path dax or mmap, got path ${ioPath}`);
+  const powerFail = (v.get('power_fail') as Interval | undefined) ?? null;
+  const verify = (v.get('verify') as boolean | undefined) ?? (powerFail !== null && ioPath !== 'null');
+  if (verify && ioPath === 'null') report(`${path}.verify`, 'path null moves no data: there is nothing to verify (set verify to false, or choose another path)');
   if (ioPath === 'dm' && device.size % (4 * 1024 * 1024) !== 0) report('device.size', `path dm splits the device into two namespaces: a multiple of 4MiB, got ${device.size}`);
   let span = num(v, 'span');
   if (Number.isFinite(device.size) && !Number.isNaN(bs)) {
@@ -278,7 +283,7 @@ function assembleJob(path: string, index: number, v: Map<string, unknown>, devic
   return {
     name, rw: v.get('rw') as RwMode, rwmixread: num(v, 'rwmixread'), bs, span, numjobs, runtimeMs: num(v, 'runtime'),
     ops: (v.get('ops') as number | undefined) ?? null, path: ioPath, mode, onError, sync: v.get('sync') as SyncMode,
-    fsyncInterval: num(v, 'fsync_interval'), powerFail: (v.get('power_fail') as Interval | undefined) ?? null,
+    fsyncInterval: num(v, 'fsync_interval'), powerFail, verify,
     seed: num(v, 'seed'), latSample: num(v, 'lat_sample'), device, poison,
   };
 }

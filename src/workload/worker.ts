@@ -19,6 +19,7 @@ import { mulberry32, streamSeed } from './rng.js';
 import { cpuSince, threadCpu } from './cpu.js';
 import { encodeHistogram, LatencyRecorder, newHistogram } from './latency.js';
 import { poisonEvent, scrubRange } from './poison.js';
+import { BlockLedger } from './ledger.js';
 import { sliceBytes, targetBytes, warmArea, type JobSpec } from './spec.js';
 import {
   BARRIER_TIMEOUT_MS, CONTROL_BYTES, CTL_DONE, CTL_GO, CTL_READY, CTL_STOP, REGION_KIND_WORKLOAD, STOP_CHECK_OPS,
@@ -52,6 +53,10 @@ class Loop {
     readonly base: number,
     readonly blocks: number,
     readonly rand: () => number,
+    /** verify: the block ledger (null during the warm-up, which is outside the span). */
+    readonly ledger: BlockLedger | null = null,
+    /** Target offset of the engine's file byte 0 (dax skipped ranges are file offsets). */
+    readonly fileStart = 0,
   ) {}
 }
 
@@ -77,9 +82,17 @@ function readFailed(l: Loop, off: number, good: number): number {
   errors[e.errno] = (errors[e.errno] ?? 0) + 1;
   if (e.errno === 'SIGBUS') l.signals += e.signals;
   let repaired = false;
+  const v = l.ledger;
+  // verify: the remedy rewrites the pages with what they should hold (a replica's copy).
+  const pageStart = Math.floor(off / 4096) * 4096;
+  const pageLen = Math.ceil((off + bs) / 4096) * 4096 - pageStart;
+  const remedy = job.onError === 'recovery-write' || job.onError === 'punch-hole';
+  if (v !== null && remedy) v.beforeRestore(pageStart, pageLen);
   if (job.onError === 'recovery-write') repaired = e.recoveryWrite(off, bs);
   else if (job.onError === 'punch-hole') repaired = e.punchHole(off, bs);
+  if (v !== null && remedy) v.afterRestore(pageStart, pageLen, repaired);
   if (repaired && e.read(off, bs) === bs) {
+    if (v !== null) v.checkRead(off / bs, off, bs, e.skipped, l.fileStart);
     l.recovered += bs - good;
     return bs;
   }
@@ -89,10 +102,15 @@ function readFailed(l: Loop, off: number, good: number): number {
 
 /** A write, its errors and its sync. Returns the bytes written. */
 function writeOp(l: Loop, off: number): number {
-  const { engine: e, job } = l;
+  const { engine: e, job, ledger } = l;
+  const version = ledger === null ? 0 : ledger.beforeWrite(off / job.bs);
   const w = e.write(off, job.bs);
+  if (ledger !== null) ledger.afterWrite(off / job.bs, version, w);
   if (w < job.bs) l.write.errors[e.errno] = (l.write.errors[e.errno] ?? 0) + 1;
-  if (job.sync === 'o_sync' || (job.sync === 'fsync' && ++l.writes % job.fsyncInterval === 0)) e.sync();
+  if (job.sync === 'o_sync' || (job.sync === 'fsync' && ++l.writes % job.fsyncInterval === 0)) {
+    e.sync();
+    if (ledger !== null) ledger.synced();
+  }
   return w;
 }
 
@@ -115,7 +133,7 @@ function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: r
   const { arrivalEveryOps, scrubEveryOps } = t;
   const failAt = t.failAtOp ?? -1;
   const spaOf = (off: number): number => engine.spaOf(off);
-  const { base, blocks, rand } = l;
+  const { base, blocks, rand, ledger } = l;
   let injected = 0;
   let scrubs = 0;
   let reads = 0;
@@ -137,7 +155,7 @@ function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: r
         }
       }
       if (arrivalEveryOps !== 0 && i % arrivalEveryOps === arrivalEveryOps - 1) {
-        injected += poisonEvent(l.system, spaOf, job.poison, prand, slice[0], slice[1]);
+        injected += poisonEvent(l.system, spaOf, job.poison, prand, slice[0], slice[1], job.verify);
       }
       if (scrubEveryOps !== 0 && i % scrubEveryOps === scrubEveryOps - 1) {
         scrubs += scrubRange(l.system, spaOf, slice[0], slice[1], job.path !== 'dm');
@@ -150,6 +168,7 @@ function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: r
       if (isRead) {
         reads++;
         const good = engine.read(off, bs);
+        if (ledger !== null) ledger.checkRead(off / bs, off, good, engine.skipped, l.fileStart);
         readGood += good === bs ? bs : readFailed(l, off, good);
       } else {
         writes++;
@@ -206,7 +225,8 @@ export default async function runWorker(t: WorkerTask): Promise<WorkerResult> {
     const warmTask = { ...t, arrivalEveryOps: 0, scrubEveryOps: 0, failAtOp: -1 };
     if (l.blocks > 0) for (let k = 0; k < 2; k++) opLoop(l, WARM_OPS, performance.now() + WARM_MS, warmTask, slice, () => 0);
     warmEngine.sync();
-    const warmed = new Loop(job, engine, system, ctl, slice[0], sliceLen / job.bs, mulberry32(streamSeed(job.seed, worker, 0)));
+    const ledger = job.verify ? new BlockLedger(system, system.bus.ioBuffer, job.device.eadr) : null;
+    const warmed = new Loop(job, engine, system, ctl, slice[0], sliceLen / job.bs, mulberry32(streamSeed(job.seed, worker, 0)), ledger, files ? slice[0] : 0);
     const prand = mulberry32(streamSeed(job.seed, worker, 1));
     if (!startBarrier(ctl)) return emptyResult(worker);
     const cpu0 = threadCpu();
@@ -225,6 +245,7 @@ export default async function runWorker(t: WorkerTask): Promise<WorkerResult> {
       readHist: encodeHistogram(warmed.readHist.toHistogram()), writeHist: encodeHistogram(warmed.writeHist.toHistogram()),
       signals: warmed.signals, bytesRecovered: warmed.recovered, bytesNotReturned: warmed.notReturned,
       injectedLines: loop.injected, scrubs: loop.scrubs, byDeadline: loop.byDeadline, loopNs, cpu,
+      ...(ledger === null ? {} : { reads: { ...ledger.counts, evidence: ledger.evidence } }),
     };
   } finally {
     system.detach();

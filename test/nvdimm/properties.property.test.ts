@@ -25,6 +25,7 @@ import { nvdimmClearPoison } from '../../src/nvdimm/clear.js';
 import { pmemRead, pmemWrite } from '../../src/pmem/block.js';
 import { daxRecoveryWrite, daxZeroPageRange } from '../../src/dax/super.js';
 import type { BadblocksKind } from '../../src/badblocks/kinds.js';
+import { badblocksSectors, firmwareNotInBadblocks, firmwareNotPoisoned } from '../../src/nvdimm/invariants.js';
 
 /** Operations stay in the first SPAN_SECTORS sectors of the data so that they interact. */
 const SPAN_SECTORS = 32;
@@ -83,17 +84,6 @@ function poisonedLines(sys: System, ns: Namespace): boolean[] {
   return Array.from({ length: SPAN / LINE }, (_, i) => (wasm.poison_find_lines(first + i, first + i + 1) >>> 0) === first + i);
 }
 
-function allLinesPoisoned(sys: System, start: number, len: number): boolean {
-  const first = Math.floor(start / LINE);
-  const end = Math.ceil((start + len) / LINE);
-  return (sys.context.wasm.poison_find_clean_lines(first, end) >>> 0) >= end;
-}
-
-function bbSectors(bb: { entries(): [number, number, boolean][] }): Set<number> {
-  const s = new Set<number>();
-  for (const [start, n] of bb.entries()) for (let i = 0; i < n; i++) s.add(start + i);
-  return s;
-}
 
 /** Runs `ops`, checking the invariants after each; returns whether any populate dropped ranges. */
 async function run(p: Platform, ops: Op[]): Promise<boolean> {
@@ -109,7 +99,7 @@ async function run(p: Platform, ops: Op[]): Promise<boolean> {
   for (const [i, o] of ops.entries()) {
     const where = `op ${i} ${JSON.stringify(o)} on ${JSON.stringify(p)}`;
     const poisonBefore = poisonedLines(sys, ns);
-    const bbBefore = bbSectors(ns.bb);
+    const bbBefore = badblocksSectors(ns.bb);
     let landed: { offset: number; data: Uint8Array } | undefined;
     switch (o.op) {
       case 'inject': injectError(ns, o); break;
@@ -163,26 +153,16 @@ async function run(p: Platform, ops: Op[]): Promise<boolean> {
     if (landed) model.set(landed.data, landed.offset);
 
     // 1. firmware list ⊆ hardware poison.
-    for (const r of sys.bus.firmware.entries()) {
-      expect(allLinesPoisoned(sys, r.start, r.length), `${where}: firmware record ${JSON.stringify(r)} not poisoned`).toBe(true);
-    }
+    expect(firmwareNotPoisoned(sys.bus), `${where}: firmware records not poisoned`).toEqual([]);
     // 2. after a long scrub, badblocks ⊇ firmware list unless ranges were dropped.
     if (o.op === 'scrub' && !o.short) {
-      const stats = ns.populateStats();
-      dropped ||= stats.bb.lastDropped > 0 || stats.regionBb.lastDropped > 0;
-      const nsSet = bbSectors(ns.bb);
-      const regionSet = bbSectors(ns.regionBb);
-      for (const r of sys.bus.firmware.entries()) {
-        for (let s = Math.floor((r.start - ns.regionStart) / 512); s < Math.ceil((r.start + r.length - ns.regionStart) / 512); s++) {
-          if (stats.regionBb.lastDropped === 0) expect(regionSet.has(s), `${where}: region sector ${s}`).toBe(true);
-          const d = s - ns.dataOffset / 512;
-          if (d >= 0 && stats.bb.lastDropped === 0) expect(nsSet.has(d), `${where}: sector ${d}`).toBe(true);
-        }
-      }
+      const cover = firmwareNotInBadblocks(ns);
+      dropped ||= cover.dropped.bb > 0 || cover.dropped.regionBb > 0;
+      expect(cover.gaps, `${where}: firmware sectors missing from the badblocks`).toEqual([]);
     }
     // 3. pmem->bb stays conservative: a sector leaves it only when it is clean.
     if (!p.legacyBus) {
-      const now = bbSectors(ns.bb);
+      const now = badblocksSectors(ns.bb);
       const poison = poisonedLines(sys, ns);
       for (const s of bbBefore) {
         if (!now.has(s) && s < SPAN_SECTORS) {

@@ -37,4 +37,21 @@ describe('formatRun', () => {
   it('says when a run is incomplete', () => {
     expect(formatRun({ jobs: [a], model: [], complete: false, error: 'job "a": worker 0 failed: x' })).toMatch(/INCOMPLETE: job "a": worker 0 failed: x; figures are partial\n$/);
   });
+
+  const integrity = {
+    after: 'power_fail' as const, blocks_verified: 4096, blocks_durable_ok: 4000, blocks_lost: 90, bytes_lost: 368640, poisoned_blocks: 5,
+    torn_blocks: 1, reads_checked: 7000, read_mismatches: 0, violations: 0, evidence: [],
+  };
+
+  it('prints the integrity verification of a verifying job', () => {
+    expect(formatRun({ jobs: [{ ...a, integrity }], model: [], complete: true })).toContain(
+      '  integrity (after the power failure and reboot): 4,096 blocks verified, 4,000 intact, 90 unacknowledged lost 368,640 bytes, 5 poisoned, 1 torn; 7,000 reads checked, 0 mismatched; no violations\n');
+  });
+
+  it('a run with an integrity violation says FAILED and lists the evidence under the job', () => {
+    const bad = { ...integrity, violations: 1, evidence: ['block 7 (target bytes 28672..32768): acknowledged durable ...'] };
+    const text = formatRun({ jobs: [{ ...a, integrity: bad }], model: [], complete: false, error: 'job "a": integrity: 1 violation(s); first: block 7' });
+    expect(text).toContain('; 1 VIOLATION(S)\n    block 7 (target bytes 28672..32768): acknowledged durable ...\n');
+    expect(text).toMatch(/\nFAILED: job "a": integrity: 1 violation\(s\); first: block 7\n$/);
+  });
 });

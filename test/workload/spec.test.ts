@@ -52,6 +52,7 @@ const CASES: Record<string, { good: [unknown, (j: JobSpec) => unknown, unknown];
   sync: { good: ['fsync', (j) => j.sync, 'fsync'], bad: ['O_SYNC', true] },
   fsync_interval: { good: [8, (j) => j.fsyncInterval, 8], bad: [0, 2.5] },
   power_fail: { good: ['5000ops', (j) => j.powerFail, { ops: 5000 }], bad: ['soon', '0ops', '5000 op'] },
+  verify: { good: [true, (j) => j.verify, true], bad: ['yes', 1] },
   seed: { good: [42, (j) => j.seed, 42], bad: [-1, 2 ** 32, 1.5] },
   lat_sample: { good: [0, (j) => j.latSample, 0], bad: [-1, 0.5, 'off'] },
   size: { good: ['32MiB', (j) => j.device.size, 32 * MiB], bad: ['4MiB', '2GiB', '33MiB', 'x'] },
