@@ -11,7 +11,7 @@ export {
   persist_mark_dirty, persist_mark_pending, clean_cache_range, pmem_wmb, persist_state,
   persist_count_volatile, power_fail,
 } from "./media/persist";
-export { copy_mc, copy_mc_safe_len, memcpy_flushcache, pmem_memcpy, pmem_memset } from "./media/copy";
+export { copy_mc, copy_mc_safe_len, memcpy_flushcache, memset_flushcache, pmem_memcpy, pmem_memset } from "./media/copy";
 export { bench_copy_mc, bench_memory_copy, bench_flushcache } from "./bench/copy_loops";
 export {
   badblocks_init, badblocks_set, badblocks_clear, badblocks_check, badblocks_ack_all,

@@ -93,6 +93,16 @@ export function memcpy_flushcache(dst: usize, src: usize, len: usize): void {
   if (inMedia(dst)) persist_mark_pending(dst - gMediaBase, clipToMedia(dst, len));
 }
 
+/**
+ * memset with non-temporal stores: as memcpy_flushcache, the lines become pending for this
+ * thread. Zeroing writes through it with no source buffer, so it never stages zeros in the
+ * thread's I/O buffer (which may hold the caller's data for the write that follows).
+ */
+export function memset_flushcache(dst: usize, value: u8, len: usize): void {
+  memory.fill(dst, value, len);
+  if (inMedia(dst)) persist_mark_pending(dst - gMediaBase, clipToMedia(dst, len));
+}
+
 /** A plain cached store into the media: lines of dst become dirty. */
 export function pmem_memcpy(dst: usize, src: usize, len: usize): void {
   memory.copy(dst, src, len);

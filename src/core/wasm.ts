@@ -45,6 +45,7 @@ export interface WasmExports {
   memcpy_flushcache(dst: number, src: number, len: number): void;
   pmem_memcpy(dst: number, src: number, len: number): void;
   pmem_memset(dst: number, value: number, len: number): void;
+  memset_flushcache(dst: number, value: number, len: number): void;
   badblocks_init(base: number, kind: number, shift: number, capacity: number, capacityUnits: number): void;
   badblocks_set(base: number, s: number, len: number, ack: number): number;
   badblocks_clear(base: number, s: number, len: number): number;

@@ -151,11 +151,16 @@ export function copyToPmemAt(ns: Namespace, offset: number, src: Uint8Array | nu
     wasm.memcpy_flushcache(dst, direct + at, len);
     return;
   }
+  if (src === null) {
+    // Zeros need no staging: the I/O buffer may hold the data of the write that allocated
+    // these blocks (a caller's view of it), which zeroing must not overwrite.
+    wasm.memset_flushcache(dst, 0, len);
+    return;
+  }
   const max = layout.ioBufferBytes;
-  if (src === null) u8.fill(0, ioBuf, ioBuf + Math.min(max, len));
   for (let done = 0; done < len;) {
     const n = Math.min(max, len - done);
-    if (src !== null) u8.set(src.subarray(at + done, at + done + n), ioBuf);
+    u8.set(src.subarray(at + done, at + done + n), ioBuf);
     wasm.memcpy_flushcache(dst + done, ioBuf, n);
     done += n;
   }

@@ -185,7 +185,6 @@ abstract class FileEngine extends EngineBase {
   /** Target offset of the file's byte 0: the engine's offsets are target offsets. */
   readonly start: number;
   readonly #at = newDevPage();
-  #staging = new Uint8Array(0);
   constructor(fs: FsDax, file: { name: string; start: number }, buf: Uint8Array) {
     super(buf);
     this.fs = fs;
@@ -209,14 +208,8 @@ abstract class FileEngine extends EngineBase {
   punchHole(off: number, len: number): boolean {
     const [s, n] = pages(off, len);
     if (!this.file.punchHole(s - this.start, n).ok) return false;
-    // The write fills the new hole: its allocation zeroes the blocks through this thread's
-    // I/O buffer (src/pmem/copy.ts stages zeros there), which would clobber a source that is
-    // a view of it. So the data crosses a private copy, taken before anything runs.
-    const staged = (this.#staging.length >= n ? this.#staging : (this.#staging = new Uint8Array(n))).subarray(0, n);
-    staged.set(this.view(n));
-    const r = daxPwrite(this.file, s - this.start, staged);
-    this.errno = r.ok ? (r.bytes === n ? '' : 'partial') : r.errno;
-    return r.ok && r.bytes === n;
+    // The write fills the new hole (its allocation zeroes the blocks first, F-9).
+    return this.pwrite(s, n) === n;
   }
   spaOf(off: number): number {
     const e = this.file.mapEntry(Math.floor((off - this.start) / PAGE));
