@@ -4,7 +4,7 @@
  * the RunResult as JSON. Exit status: 0 complete, 1 when a worker failed or the run was
  * stopped (the JSON still says what ran, complete=false), 2 for bad input (nothing ran).
  */
-import { readFileSync } from 'node:fs';
+import { parseJsonInput, readInputFile } from '../core/input.js';
 import { writeFileAtomic } from '../report/atomic.js';
 import { didYouMean } from '../sim/suggest.js';
 import { optionFlags, runHelp } from './help.js';
@@ -12,6 +12,11 @@ import { jobFileSchemaText } from './schema.js';
 import { resolveJobFile, type JobSpec } from './spec.js';
 import type { OptionRow } from './options.js';
 import type { RunResult } from './result.js';
+
+/** Largest job file: 64 jobs of every option take a few KiB; a larger file is a mistake (a report, a dump). */
+export const MAX_JOB_FILE_BYTES = 1024 * 1024;
+/** Deepest JSON nesting of a job file: {"jobs": [{...}]} is 3 levels; values are scalars. */
+export const MAX_JOB_FILE_DEPTH = 8;
 
 export interface RunArgs {
   readonly file?: string;
@@ -71,17 +76,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
 export function loadJobs(args: RunArgs): JobSpec[] {
   let parsed: unknown = { jobs: [{ name: 'cli' }] };
   if (args.file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(args.file === '-' ? 0 : args.file, 'utf8');
-    } catch (err) {
-      throw new RangeError(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
-    }
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new RangeError(`${args.file} is not JSON: ${(err as Error).message}`, { cause: err });
-    }
+    const text = readInputFile(args.file, 'job file', MAX_JOB_FILE_BYTES);
+    parsed = parseJsonInput(text, args.file === '-' ? 'standard input' : args.file, 'job file', MAX_JOB_FILE_DEPTH, '{"jobs": [{"rw": "randread"}]}');
   }
   return resolveJobFile(parsed, args.overrides);
 }

@@ -115,6 +115,8 @@ export function resolveJobFile(file: unknown, overrides: Overrides = {}): JobSpe
   for (const key of Object.keys(overrides)) {
     if (!OPTIONS.some((o) => o.name === key)) report(`--${key}`, `unknown option${didYouMean(key, OPTIONS.map((o) => o.name))}`);
   }
+  checkConflicts('global', global, report);
+  checkConflicts('--', overrides, report);
   const over = (s: OptionSection): Raw => Object.fromEntries(Object.entries(overrides).filter(([k]) => optionRow(s, k) !== undefined));
 
   /** Each option of section `s` from the last layer that sets it, else its default. */
@@ -161,6 +163,7 @@ export function resolveJobFile(file: unknown, overrides: Overrides = {}): JobSpe
         return;
       }
       checkKeys(path, j, 'job', report);
+      checkConflicts(path, j, report);
       const v = values('job', [['global', global], [path, j], ['--', over('job')]]);
       const job = assembleJob(path, i, v, device, poison, report);
       if (job !== undefined) {
@@ -175,6 +178,23 @@ export function resolveJobFile(file: unknown, overrides: Overrides = {}): JobSpe
 
 function num(m: Map<string, unknown>, k: string): number {
   return (m.get(k) as number | undefined) ?? NaN;
+}
+
+/**
+ * Options that cannot be given together in one object (a job, global, or the flags): each
+ * pair bounds the same thing, and the second would be silently ignored. Across layers the
+ * usual precedence applies (a job's `ops` over a global `runtime` is a normal override).
+ */
+export const CONFLICTS: readonly (readonly [string, string, string])[] = [
+  ['runtime', 'ops', 'both bound the job: with ops the runtime would be ignored'],
+];
+
+function checkConflicts(path: string, obj: Raw, report: (p: string, m: string) => void): void {
+  for (const [a, b, why] of CONFLICTS) {
+    if (obj[a] === undefined || obj[b] === undefined) continue;
+    const at = path === '--' ? `--${a}` : `${path}.${a}`;
+    report(at, `give ${a} or ${b}, not both (${why}), got ${a} ${describe(obj[a])} and ${b} ${describe(obj[b])}`);
+  }
 }
 
 /** Unknown keys of `obj` (an object of `section` options) with did-you-mean. */
