@@ -5,7 +5,9 @@
  * stopped (the JSON still says what ran, complete=false), 2 for bad input (nothing ran).
  */
 import { parseJsonInput, readInputFile } from '../core/input.js';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../report/atomic.js';
+import { checkOutDir, describeFsError, ReportWriteError } from '../report/write.js';
 import { didYouMean } from '../sim/suggest.js';
 import { optionFlags, runHelp } from './help.js';
 import { jobFileSchemaText } from './schema.js';
@@ -94,6 +96,14 @@ export async function runMain(argv: readonly string[], out: (s: string) => void 
     return 0;
   }
   const jobs = loadJobs(args);
+  // A --json that cannot be written fails now, before the run, not after it.
+  if (args.json !== undefined && !args.check) {
+    try {
+      checkOutDir(dirname(resolve(args.json)));
+    } catch (err) {
+      throw new RangeError(`--json ${args.json}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   if (args.check) {
     out(`${args.file ?? '(flags)'}: ${jobs.length} job(s) OK: ${jobs.map((j) => j.name).join(', ')}\n`);
     return 0;
@@ -110,6 +120,13 @@ export async function runMain(argv: readonly string[], out: (s: string) => void 
     process.off('SIGINT', onSigint);
   }
   out(formatRun(result));
-  if (args.json !== undefined) writeFileAtomic(args.json, JSON.stringify(result, null, 2) + '\n');
+  if (args.json !== undefined) {
+    try {
+      writeFileAtomic(args.json, JSON.stringify(result, null, 2) + '\n');
+    } catch (err) {
+      // The summary is printed; the file is not half-written (atomic), and the run is not a success.
+      throw new ReportWriteError(`cannot write ${args.json}: ${describeFsError(err)}`);
+    }
+  }
   return result.complete ? 0 : 1;
 }
