@@ -46,8 +46,13 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Called with one line per job started and finished (progress on stderr). */
   readonly onProgress?: (line: string) => void;
-  /** Test hook: worker `worker` of every job throws at op `op`. */
-  readonly failWorker?: { readonly worker: number; readonly op: number };
+  /**
+   * Test hook: worker `worker` of every job fails at op `op`: throws (`how` 'throw', the
+   * default) or ends its thread at once without answering (`how` 'exit': a crashed worker).
+   */
+  readonly failWorker?: { readonly worker: number; readonly op: number; readonly how?: 'throw' | 'exit' };
+  /** Test hook: sees each job's system after its workers stopped, before it is detached. */
+  readonly inspect?: (system: System) => void;
 }
 
 const TICK_MS = 5;
@@ -144,7 +149,7 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
         handle: system.handle, job, worker, opsLimit,
         deadlineMs: deadline === Infinity ? null : deadline,
         scrubEveryOps: p.scrub !== null && 'ops' in p.scrub ? p.scrub.ops : 0, arrivalEveryOps: everyOps(p.arrival),
-        ...(options.failWorker?.worker === worker ? { failAtOp: options.failWorker.op } : {}),
+        ...(options.failWorker?.worker === worker ? { failAtOp: options.failWorker.op, failHow: options.failWorker.how ?? 'throw' } : {}),
       };
       return (pool.run(task) as Promise<WorkerResult>).then(
         (r) => { results[worker] = r; },
@@ -234,6 +239,7 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
       memoryFailureCalls: mm === undefined || hardStopped ? 0 : mm.counters().memoryFailureCalls - mmBefore,
     };
     const result = mergeJob(job, results.filter((r): r is WorkerResult => r !== undefined), counters, isDeterministic(job));
+    options.inspect?.(system);
     options.onProgress?.(`job ${job.name}: done (${stoppedBy})`);
     return failures.length > 0 ? { result, error: failures.join('; ') } : { result };
   } finally {

@@ -84,6 +84,18 @@ export function loadJobs(args: RunArgs): JobSpec[] {
   return resolveJobFile(parsed, args.overrides);
 }
 
+/**
+ * Test hook: POISONBENCH_FAIL_WORKER="W:OP" makes worker W of every job throw at op OP,
+ * "W:OP:exit" end its thread there (tests of the command's failure path; see README
+ * "Troubleshooting").
+ */
+function failHook(): { failWorker?: { worker: number; op: number; how: 'throw' | 'exit' } } {
+  const v = process.env['POISONBENCH_FAIL_WORKER'];
+  const m = v === undefined ? null : /^(\d+):(\d+)(?::(throw|exit))?$/.exec(v);
+  if (m === null) return {};
+  return { failWorker: { worker: Number(m[1]), op: Number(m[2]), how: (m[3] ?? 'throw') as 'throw' | 'exit' } };
+}
+
 /** Runs the command; returns the exit status. Bad input throws RangeError (the caller prints it, exit 2). */
 export async function runMain(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   const args = parseRunArgs(argv);
@@ -115,7 +127,7 @@ export async function runMain(argv: readonly string[], out: (s: string) => void 
   process.once('SIGINT', onSigint);
   let result: RunResult;
   try {
-    result = await runJobs(jobs, { signal: abort.signal, onProgress: (l) => process.stderr.write(`${l}\n`) });
+    result = await runJobs(jobs, { signal: abort.signal, onProgress: (l) => process.stderr.write(`${l}\n`), ...failHook() });
   } finally {
     process.off('SIGINT', onSigint);
   }
