@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { packageVersion } from './core/package.js';
+import { readInputFile } from './core/input.js';
 import { ALL_BADBLOCKS_KINDS, type BadblocksKind } from './badblocks/kinds.js';
 
 const HELP = `poisonbench — simulate and measure Linux persistent-memory poison handling
@@ -38,6 +39,9 @@ See also: poisonbench badblocks diff --help (the pre-6.7 table against the 6.15 
 `;
 
 export class UsageError extends Error {}
+
+/** Largest trace replayed: the longest fixture is 2420 ops, about 200 KiB. */
+const MAX_TRACE_BYTES = 64 * 1024 * 1024;
 
 
 async function badblocksCommand(argv: readonly string[]): Promise<number> {
@@ -74,12 +78,9 @@ async function badblocksCommand(argv: readonly string[]): Promise<number> {
     }
   }
   if (file === undefined) throw new UsageError('badblocks replay needs a FILE (a .jsonl trace, or - for standard input)');
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  const text = readInputFile(file, 'trace', MAX_TRACE_BYTES);
+  // An empty trace would "match (0 of 0 ops)": say it is empty instead of reporting a pass.
+  if (text.trim() === '') throw new UsageError(`${file === '-' ? 'standard input' : file} is empty: a trace is one JSON op per line (test/fixtures/badblocks-traces/README.md)`);
   const { replayTrace, formatReplayResult } = await import('./badblocks/replay.js');
   const result = await replayTrace(text, { kind });
   process.stdout.write(formatReplayResult(result, file) + '\n');

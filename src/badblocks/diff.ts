@@ -588,6 +588,8 @@ export async function diffMain(argv: readonly string[], io: { readFile: (path: s
   } catch (err) {
     throw new RangeError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
+  // An empty file would "never differ": say it is empty instead of reporting a clean result.
+  if (text.trim() === '') throw new RangeError(`${file === '-' ? 'standard input' : file} is empty: an op sequence is one JSON op per line (see poisonbench badblocks diff --help)`);
   let ops: DiffOp[];
   try {
     ops = parseDiffOps(text);

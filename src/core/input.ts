@@ -77,7 +77,8 @@ export function parseJsonInput(text: string, name: string, what: string, maxDept
   try {
     return JSON.parse(text);
   } catch (err) {
-    const why = (err as Error).message;
+    // V8 quotes the text around the error, newlines included: keep the message one line.
+    const why = (err as Error).message.replace(/\s*\n\s*/g, ' ');
     // Truncated: the text ends inside a string or an open bracket, and that is where the parser stopped.
     const truncated = shape.open && /end of JSON|Unterminated string/i.test(why);
     throw new InputError(`${name} is not JSON${truncated ? ' (truncated?)' : ''}: ${why}; a ${what} is JSON such as ${example}`, { cause: err });

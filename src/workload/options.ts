@@ -63,6 +63,12 @@ const MIB = 1024 * 1024;
 export const MAX_DEVICE_BYTES = 1024 * MIB;
 /** Most workers a job may start (thread slots, mm process table, and a 2-core machine's sense). */
 export const MAX_NUMJOBS = 8;
+/**
+ * Most wall-time poison arrivals per second: the injector runs on the main thread every 5 ms
+ * tick, and a million a second would keep it busy poisoning instead of stopping the run.
+ * Logical-time arrivals are at most one event per op.
+ */
+export const MAX_ARRIVALS_PER_S = 10_000;
 
 export const OPTIONS: readonly OptionRow[] = [
   // ---- job options (global or per job) ----
@@ -93,7 +99,7 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: 'density', section: 'poison', type: 'number', unit: 'per 64-byte line', min: 0, max: 0.01, default: 0, help: 'Fraction of the span\'s 64-byte lines poisoned before the run starts.' },
   { name: 'pattern', section: 'poison', type: 'enum', unit: '', values: PATTERNS, default: 'uniform', help: 'Placement: uniform (single lines anywhere in the span) or clustered (runs of cluster_lines consecutive lines).' },
   { name: 'cluster_lines', section: 'poison', type: 'int', unit: 'lines', min: 1, max: 4096, default: 8, help: 'pattern=clustered: lines per cluster.' },
-  { name: 'arrival', section: 'poison', type: 'rate', unit: 'events', defaultText: 'none', help: 'New poison during the run: "20/s" (wall time, by the injector on the main thread) or "1/1000ops" (logical time: each worker poisons its own slice at its op index). An event poisons one line, or one cluster.' },
+  { name: 'arrival', section: 'poison', type: 'rate', unit: 'events', defaultText: 'none', help: 'New poison during the run: "20/s" (wall time, by the injector on the main thread; at most 10000/s) or "1/1000ops" (logical time: each worker poisons its own slice at its op index; at most 1/1ops). An event poisons one line, or one cluster.' },
   { name: 'latent', section: 'poison', type: 'bool', unit: '', default: false, help: 'Poison stays latent (hardware only) until consumed or scrubbed; false: known at once (badblocks), as after an MCE notification.' },
   { name: 'scrub', section: 'poison', type: 'interval', unit: 'ms or ops', defaultText: 'off', help: 'Start an ARS every this long ("500ms", by the main thread; each takes ars_time) or every N ops ("2000ops": each worker scrubs its own slice, instantly; on path dm the whole bus, so a dm job with several workers and latent poison is not deterministic).' },
 ];

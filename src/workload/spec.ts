@@ -15,7 +15,7 @@ import type { BadblocksKind } from '../badblocks/kinds.js';
 import type { KernelVersion } from '../kernel/profiles.js';
 import { didYouMean } from '../sim/suggest.js';
 import {
-  OPTIONS, optionRow, optionsOf, type HandlingMode, type IoPath, type OnError, type OptionRow, type OptionSection,
+  MAX_ARRIVALS_PER_S, OPTIONS, optionRow, optionsOf, type HandlingMode, type IoPath, type OnError, type OptionRow, type OptionSection,
   type PoisonPattern, type RwMode, type SyncMode,
 } from './options.js';
 import { parseDurationMs, parseInterval, parseRate, type Interval, type Rate } from './values.js';
@@ -249,8 +249,12 @@ export function parseValue(row: OptionRow, v: unknown): unknown {
       if ('ops' in i && i.ops <= 0) throw new RangeError('must be a positive op count such as "5000ops"');
       return i;
     }
-    case 'rate':
-      return parseRate(v);
+    case 'rate': {
+      const r = parseRate(v);
+      if ('perMs' in r && r.perMs * 1000 > MAX_ARRIVALS_PER_S) throw new RangeError(`must be at most ${MAX_ARRIVALS_PER_S}/s in wall time (the main thread injects every 5 ms)`);
+      if ('perOp' in r && r.perOp > 1) throw new RangeError('must be at most one event per op ("1/1ops") in logical time');
+      return r;
+    }
     case 'enum':
       if (typeof v !== 'string' || !row.values!.includes(v)) {
         throw new RangeError(`must be one of ${row.values!.join(', ')}${typeof v === 'string' ? didYouMean(v, row.values!) : ''}`);
