@@ -7,6 +7,7 @@
  * `createSystem({ errorMap })` run first.
  */
 import { readFileSync } from 'node:fs';
+import { didYouMean } from './core/suggest.js';
 import { parseSize } from './core/units.js';
 import { ERROR_MAP_FORMATS, ErrorMapError, parseErrorMap, summarizeErrorMap, type ErrorMapFormat } from './nvdimm/error-map.js';
 
@@ -47,7 +48,7 @@ export function errmapMain(argv: readonly string[], io: Partial<ErrmapIo> = {}):
     o.stdout(ERRMAP_HELP);
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'check') return usage(`unknown errmap command ${JSON.stringify(sub)} (known: check)`);
+  if (sub !== 'check') return usage(`unknown errmap command ${JSON.stringify(sub)}${didYouMean(sub, ['check'])} (known: check)`);
   let file: string | undefined;
   let format: ErrorMapFormat | undefined;
   let dev: string | undefined;
@@ -70,7 +71,7 @@ export function errmapMain(argv: readonly string[], io: Partial<ErrmapIo> = {}):
         return usage(err instanceof Error ? err.message : String(err));
       }
     } else if (a.startsWith('-') && a !== '-') {
-      return usage(`unknown option ${JSON.stringify(a)} for errmap check (see --help)`);
+      return usage(`unknown option ${JSON.stringify(a)} for errmap check${didYouMean(a, ['--format', '--dev', '--size', '--help'])} (see --help)`);
     } else if (file === undefined) {
       file = a;
     } else {

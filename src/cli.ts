@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { packageVersion } from './core/package.js';
 import { readInputFile } from './core/input.js';
+import { didYouMean } from './core/suggest.js';
 import { ALL_BADBLOCKS_KINDS, type BadblocksKind } from './badblocks/kinds.js';
 
 const HELP = `poisonbench — simulate and measure Linux persistent-memory poison handling
@@ -40,6 +41,8 @@ See also: poisonbench badblocks diff --help (the pre-6.7 table against the 6.15 
 
 export class UsageError extends Error {}
 
+const COMMANDS = ['bench', 'badblocks', 'sim', 'errmap', 'run', 'compare'];
+
 /** Largest trace replayed: the longest fixture is 2420 ops, about 200 KiB. */
 const MAX_TRACE_BYTES = 64 * 1024 * 1024;
 
@@ -54,7 +57,7 @@ async function badblocksCommand(argv: readonly string[]): Promise<number> {
     const { diffMain } = await import('./badblocks/diff.js');
     return await diffMain(rest, { readFile: (f) => readFileSync(f === '-' ? 0 : f, 'utf8'), write: (s) => process.stdout.write(s) });
   }
-  if (sub !== 'replay') throw new UsageError(`unknown badblocks command ${JSON.stringify(sub)} (known: replay, diff)`);
+  if (sub !== 'replay') throw new UsageError(`unknown badblocks command ${JSON.stringify(sub)}${didYouMean(sub, ['replay', 'diff'])} (known: replay, diff)`);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(REPLAY_HELP);
     return 0;
@@ -70,7 +73,7 @@ async function badblocksCommand(argv: readonly string[]): Promise<number> {
       }
       kind = k as BadblocksKind;
     } else if (a.startsWith('-') && a !== '-') {
-      throw new UsageError(`unknown option ${JSON.stringify(a)} for badblocks replay (see --help)`);
+      throw new UsageError(`unknown option ${JSON.stringify(a)} for badblocks replay${didYouMean(a, ['--kind', '--help'])} (see --help)`);
     } else if (file === undefined) {
       file = a;
     } else {
@@ -133,7 +136,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runMain(rest);
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see poisonbench --help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(cmd)}${didYouMean(cmd, COMMANDS)} (see poisonbench --help)`);
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError) {

@@ -15,6 +15,7 @@
  * Exit 1 when any metric regressed; 2 on bad input.
  */
 import { InputError, parseJsonInput, readInputFile } from '../core/input.js';
+import { didYouMean } from '../core/suggest.js';
 import { basename } from 'node:path';
 import { unitDirection, type Direction } from './model.js';
 import { welchTTest } from './stats.js';
@@ -188,7 +189,7 @@ export function compareMain(argv: readonly string[], out: (s: string) => void = 
     if (a === '--threshold') thresholdPct = number(0, 1000);
     else if (a === '--alpha') alpha = number(0, 1);
     else if (a === '--all') all = true;
-    else if (a.startsWith('-')) throw new RangeError(`unknown option ${JSON.stringify(a)} for compare (see --help)`);
+    else if (a.startsWith('-')) throw new RangeError(`unknown option ${JSON.stringify(a)} for compare${didYouMean(a, ['--threshold', '--alpha', '--all', '--help'])} (see --help)`);
     else files.push(a);
   }
   if (files.length !== 2) throw new RangeError(`compare takes two files, OLD and NEW, got ${files.length}`);

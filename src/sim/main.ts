@@ -11,6 +11,7 @@
  * loaded only when a script runs) and tests pass a fake one, with the same code path in both.
  */
 import { InputError, readInputFile } from '../core/input.js';
+import { didYouMean } from './suggest.js';
 import { SimRuntimeError } from './errors.js';
 import type { ExecutorFactory } from './executor.js';
 import { commandReferenceMarkdown, simHelp } from './help.js';
@@ -61,7 +62,7 @@ export async function simMain(argv: readonly string[], deps: SimDeps = {}): Prom
       return 0;
     }
     if (a === '--check') check = true;
-    else if (a.startsWith('-') && a !== '-') return usage(`unknown option ${JSON.stringify(a)} (see poisonbench sim --help)`);
+    else if (a.startsWith('-') && a !== '-') return usage(`unknown option ${JSON.stringify(a)}${didYouMean(a, ['--check', '--markdown', '--help'])} (see poisonbench sim --help)`);
     else if (script === undefined) script = a;
     else return usage(`takes one SCRIPT, got a second: ${JSON.stringify(a)}`);
   }
