@@ -139,7 +139,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(cmd)}${didYouMean(cmd, COMMANDS)} (see poisonbench --help)`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError) {
+    // SyntaxError: a user's file that is not JSON (a trace line), thrown by JSON.parse.
+    if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError || err instanceof SyntaxError) {
       process.stderr.write(`poisonbench: ${err.message}\n`);
       return 2;
     }

@@ -28,7 +28,7 @@
 import { attachShared, createShared, type SharedHandle, type ThreadContext } from '../core/shared.js';
 import { mediaLimitBytes, type LayoutConfig, type Region, type RegionRequest } from '../core/layout.js';
 import { Media } from '../core/media.js';
-import { checkBoolean, checkInteger, describe } from '../core/validate.js';
+import { checkBoolean, checkInteger, checkKeys, describe } from '../core/validate.js';
 import type { WasmBuild } from '../core/wasm.js';
 import { Badblocks, badblocksRegion, initBadblocks, type BadblocksOptions } from '../badblocks/badblocks.js';
 import { MAX_THREADS } from '../core/layout.js';
@@ -172,6 +172,7 @@ export function resolveSystem(options: SystemOptions): SystemConfig {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options must be an object such as { namespaces: [{ size: "64MiB" }] }, got ${describe(options)}`);
   }
+  checkKeys('options', options, ['namespaces', 'model', 'maxThreads', 'eADR', 'extraRegions', 'errorListCapacity', 'ioBufferBytes', 'build', 'errorMap']);
   const namespaces = resolveNamespaces(options.namespaces);
   const model = resolveModel(options.model);
   const maxThreads = checkInteger('maxThreads', options.maxThreads ?? 8, 1, MAX_THREADS);

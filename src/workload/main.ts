@@ -1,8 +1,9 @@
 /**
  * `poisonbench run [JOB.json] [--NAME VALUE ...]`: checks a job file (and flag overrides)
  * against the option table, runs its jobs, prints a summary per job and optionally writes
- * the RunResult as JSON. Exit status: 0 complete, 1 when a worker failed or the run was
- * stopped (the JSON still says what ran, complete=false), 2 for bad input (nothing ran).
+ * the RunResult as JSON. Exit status: 0 complete, 1 when a worker failed (the JSON still
+ * says what ran, complete=false), 130 when Ctrl-C stopped it (likewise), 2 for bad input
+ * (nothing ran).
  */
 import { parseJsonInput, readInputFile } from '../core/input.js';
 import { dirname, resolve } from 'node:path';
@@ -140,5 +141,6 @@ export async function runMain(argv: readonly string[], out: (s: string) => void 
       throw new ReportWriteError(`cannot write ${args.json}: ${describeFsError(err)}`);
     }
   }
-  return result.complete ? 0 : 1;
+  // 128 + SIGINT on Ctrl-C, as a shell reports a command it stopped (and as bench does).
+  return result.complete ? 0 : abort.signal.aborted ? 130 : 1;
 }

@@ -58,6 +58,7 @@ const CASES: Record<string, Case[]> = {
     { args: ['badblocks', 'replay'], stderr: 'poisonbench: badblocks replay needs a FILE (a .jsonl trace, or - for standard input)' },
     { args: ['badblocks', 'replay', 'none.jsonl'], stderr: 'poisonbench: cannot read none.jsonl: ENOENT (no such file)' },
     { args: ['badblocks', 'replay', 'empty.txt'], stderr: /^poisonbench: empty\.txt is empty: a trace is one JSON op per line/ },
+    { args: ['badblocks', 'replay', 'garbage.json'], stderr: /^poisonbench: trace line 1 is not JSON: Unexpected token/ },
     { args: ['badblocks', 'replay', 'trace.jsonl', '--kind', 'tabel'], stderr: `poisonbench: --kind must be one of ${kinds}, got "tabel"` },
     { args: ['badblocks', 'replay', 'trace.jsonl', '--kind'], stderr: `poisonbench: --kind must be one of ${kinds}, got ""` },
     { args: ['badblocks', 'replay', 'trace.jsonl', 'trace.jsonl'], stderr: 'poisonbench: badblocks replay takes one FILE, got a second: "trace.jsonl"' },
