@@ -11,6 +11,9 @@ export class InputError extends RangeError {}
 
 const MIB = 1024 * 1024;
 
+/** "a job file", "an error map". */
+const a = (what: string): string => `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`;
+
 /** Bytes `n` as "1 MiB" / "16 MiB" when whole MiB, else "N bytes". */
 export function limitText(n: number): string {
   return n % MIB === 0 ? `${n / MIB} MiB` : `${n} bytes`;
@@ -24,10 +27,10 @@ export function limitText(n: number): string {
 export function readInputFile(path: string, what: string, limitBytes: number): string {
   const name = path === '-' ? 'standard input' : path;
   const tooLarge = (bytes: number): InputError =>
-    new InputError(`${name} is ${bytes} bytes, more than the ${limitText(limitBytes)} a ${what} may hold`);
+    new InputError(`${name} is ${bytes} bytes, more than the ${limitText(limitBytes)} ${a(what)} may hold`);
   try {
     const st = path === '-' ? fstatSync(0) : statSync(path);
-    if (st.isDirectory()) throw new InputError(`${name} is a directory, not a ${what}`);
+    if (st.isDirectory()) throw new InputError(`${name} is a directory, not ${a(what)}`);
     if (st.isFile() && st.size > limitBytes) throw tooLarge(st.size);
     const text = readFileSync(path === '-' ? 0 : path, 'utf8');
     // A pipe's size is known only now; so is a file that grew since the stat.
@@ -71,9 +74,9 @@ export function jsonDepth(text: string, limit: number): { max: number; open: boo
  * @throws {InputError} `${name}: ...` with `example` showing what is expected.
  */
 export function parseJsonInput(text: string, name: string, what: string, maxDepth: number, example: string): unknown {
-  if (text.trim() === '') throw new InputError(`${name} is empty; a ${what} is JSON such as ${example}`);
+  if (text.trim() === '') throw new InputError(`${name} is empty; ${a(what)} is JSON such as ${example}`);
   const shape = jsonDepth(text, maxDepth);
-  if (shape.max > maxDepth) throw new InputError(`${name}: JSON nested more than ${maxDepth} levels deep; a ${what} needs at most ${maxDepth}`);
+  if (shape.max > maxDepth) throw new InputError(`${name}: JSON nested more than ${maxDepth} levels deep; ${a(what)} needs at most ${maxDepth}`);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -81,6 +84,6 @@ export function parseJsonInput(text: string, name: string, what: string, maxDept
     const why = (err as Error).message.replace(/\s*\n\s*/g, ' ');
     // Truncated: the text ends inside a string or an open bracket, and that is where the parser stopped.
     const truncated = shape.open && /end of JSON|Unterminated string/i.test(why);
-    throw new InputError(`${name} is not JSON${truncated ? ' (truncated?)' : ''}: ${why}; a ${what} is JSON such as ${example}`, { cause: err });
+    throw new InputError(`${name} is not JSON${truncated ? ' (truncated?)' : ''}: ${why}; ${a(what)} is JSON such as ${example}`, { cause: err });
   }
 }

@@ -71,3 +71,32 @@ describe.runIf(existsSync(main) && process.platform === 'linux' && hasPgrep && (
     expect(report.suites.map((s) => s.name)).toEqual([]);
   });
 });
+
+describe.runIf(existsSync(join(root, 'dist/src/cli.js')))('Ctrl-C during poisonbench run', () => {
+  it('SIGINT while the workers run: exit 130, the summary and --json say incomplete, stopped by abort', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pb-ctrlc-run-'));
+    const child = spawn(process.execPath, [join(root, 'bin/poisonbench.js'), 'run', '--runtime', '60s', '--numjobs', '2', '--size', '16MiB', '--json', 'r.json'],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sentAt: number | undefined;
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    const status = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+        // The progress line says the workers passed the start barrier.
+        if (sentAt === undefined && /worker\(s\) on dax/.test(stderr)) {
+          sentAt = performance.now();
+          child.kill('SIGINT');
+        }
+      });
+      child.on('close', (code) => resolve(code));
+    });
+    const stopMs = performance.now() - sentAt!;
+    expect(status, `stopped in ${stopMs.toFixed(0)} ms; stderr: ${stderr}`).toBe(130);
+    expect(stdout).toMatch(/^INCOMPLETE: stopped \(aborted\); figures are partial$/m);
+    const result = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { complete: boolean; jobs: { stopped_by: string }[] };
+    expect(result.complete).toBe(false);
+    expect(result.jobs.map((j) => j.stopped_by)).toEqual(['abort']);
+  });
+});
