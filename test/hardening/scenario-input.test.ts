@@ -159,10 +159,23 @@ describe('names and the platform', () => {
     expect(v.ok ? [] : v.errors.map(String)).toEqual([expect.stringMatching(/^line 1: device: unknown key "sise" \(did you mean "size"\?\); device takes name, size, /)]);
   });
 
-  it('a key given twice, and two keys of an exclusive group', () => {
+  it('a key given twice', () => {
     const v = validateScript('device size=64MiB size=32MiB\n');
     expect(v.ok ? [] : v.errors.map(String)).toEqual(['line 1: device: size given twice (size=64MiB, then size=32MiB)']);
   });
+
+  // Conflicting keys: every exclusive group of the table, both given.
+  for (const spec of COMMANDS) {
+    for (const group of spec.exclusive ?? []) {
+      it(`${spec.word}: ${group.join(' and ')} together are refused`, () => {
+        const keys = spec.keys.filter((k) => group.includes(k.name) || isRequired(k));
+        const text = [spec.word, ...keys.map((k) => arg(k, good(k)))].join(' ');
+        const v = validateScript(text + '\n');
+        const shown = group.map((name) => { const k = spec.keys.find((x) => x.name === name)!; return arg(k, good(k)); });
+        expect(v.ok ? [] : v.errors.map(String)).toEqual([`line 1: ${spec.word}: give ${group.join(' or ')}, not both (got ${shown.join(' and ')})`]);
+      });
+    }
+  }
 
   it('an unknown device name: did-you-mean and what is declared', () => {
     const v = validateScript('device size=64MiB\nread dev=pmem9 sector=0 bytes=512\n');
