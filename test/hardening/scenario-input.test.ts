@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/sim/commands.js';
-import type { KeySpec } from '../../src/sim/spec.js';
+import type { CommandSpec, KeySpec } from '../../src/sim/spec.js';
 import { validateScript } from '../../src/sim/validate.js';
 import { isRequired } from '../../src/sim/values.js';
 
@@ -165,7 +165,7 @@ describe('names and the platform', () => {
   });
 
   // Conflicting keys: every exclusive group of the table, both given.
-  for (const spec of COMMANDS) {
+  for (const spec of COMMANDS as readonly CommandSpec[]) {
     for (const group of spec.exclusive ?? []) {
       it(`${spec.word}: ${group.join(' and ')} together are refused`, () => {
         const keys = spec.keys.filter((k) => group.includes(k.name) || isRequired(k));
