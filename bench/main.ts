@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { median, type BenchRow, type SuiteResult } from './lib/rows.js';
 import { medianJobs } from './lib/jobs.js';
 import { writeFileAtomic } from '../src/report/atomic.js';
+import { didYouMean } from '../src/core/suggest.js';
 import { buildReport, simulatorModel, type SuiteInput } from '../src/report/build.js';
 import { collectEnvironment } from '../src/report/environment.js';
 import { gabEntries, gabText } from '../src/report/gab.js';
@@ -74,6 +75,8 @@ bad options or an unwritable --out.
 export const DEFAULT_TIME_MS = 20;
 export const SMOKE_TIME_MS = 10;
 
+const BENCH_FLAGS = ['--suite', '--out', '--json', '--processes', '--time', '--smoke', '--help'];
+
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = { suites: Object.keys(SUITES) as SuiteName[], processes: 3, processesSet: false, timeMs: DEFAULT_TIME_MS, smoke: false };
   let processesSet = false;
@@ -101,7 +104,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       case '--smoke': args.smoke = true; break;
       case '--child-out': args.childOut = value(); break;
       case '--child-index': args.childIndex = intArg(a, value(), 0, 8); break;
-      default: throw new RangeError(`unknown option ${JSON.stringify(a)} (see --help)`);
+      default: throw new RangeError(`unknown option ${JSON.stringify(a)}${didYouMean(a, BENCH_FLAGS)} (see --help)`);
     }
   }
   args.processesSet = processesSet;

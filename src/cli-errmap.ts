@@ -6,9 +6,10 @@
  * and what is allowed). Nothing is simulated: this is the check `error-map` lines and
  * `createSystem({ errorMap })` run first.
  */
-import { readFileSync } from 'node:fs';
+import { InputError, readInputFile } from './core/input.js';
+import { didYouMean } from './core/suggest.js';
 import { parseSize } from './core/units.js';
-import { ERROR_MAP_FORMATS, ErrorMapError, parseErrorMap, summarizeErrorMap, type ErrorMapFormat } from './nvdimm/error-map.js';
+import { ERROR_MAP_FORMATS, ErrorMapError, MAX_ERROR_MAP_BYTES, parseErrorMap, summarizeErrorMap, type ErrorMapFormat } from './nvdimm/error-map.js';
 
 export const ERRMAP_HELP = `Usage: poisonbench errmap check FILE [--format sysfs|ndctl] [--dev NAME] [--size BYTES]
 
@@ -32,7 +33,8 @@ export interface ErrmapIo {
 const DEFAULT_IO: ErrmapIo = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
-  readFile: (p) => readFileSync(p === '-' ? 0 : p, 'utf8'),
+  // Size checked before reading (error-map.ts checks it again on the text).
+  readFile: (p) => readInputFile(p, 'error map', MAX_ERROR_MAP_BYTES),
 };
 
 /** Runs `poisonbench errmap` with the arguments after `errmap`; returns the exit status. */
@@ -47,7 +49,7 @@ export function errmapMain(argv: readonly string[], io: Partial<ErrmapIo> = {}):
     o.stdout(ERRMAP_HELP);
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'check') return usage(`unknown errmap command ${JSON.stringify(sub)} (known: check)`);
+  if (sub !== 'check') return usage(`unknown errmap command ${JSON.stringify(sub)}${didYouMean(sub, ['check'])} (known: check)`);
   let file: string | undefined;
   let format: ErrorMapFormat | undefined;
   let dev: string | undefined;
@@ -70,7 +72,7 @@ export function errmapMain(argv: readonly string[], io: Partial<ErrmapIo> = {}):
         return usage(err instanceof Error ? err.message : String(err));
       }
     } else if (a.startsWith('-') && a !== '-') {
-      return usage(`unknown option ${JSON.stringify(a)} for errmap check (see --help)`);
+      return usage(`unknown option ${JSON.stringify(a)} for errmap check${didYouMean(a, ['--format', '--dev', '--size', '--help'])} (see --help)`);
     } else if (file === undefined) {
       file = a;
     } else {
@@ -82,6 +84,7 @@ export function errmapMain(argv: readonly string[], io: Partial<ErrmapIo> = {}):
   try {
     text = o.readFile(file);
   } catch (err) {
+    if (err instanceof InputError) return usage(err.message);
     return usage(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   try {

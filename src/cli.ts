@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { packageVersion } from './core/package.js';
+import { readInputFile } from './core/input.js';
+import { didYouMean } from './core/suggest.js';
 import { ALL_BADBLOCKS_KINDS, type BadblocksKind } from './badblocks/kinds.js';
 
 const HELP = `poisonbench — simulate and measure Linux persistent-memory poison handling
@@ -39,6 +41,11 @@ See also: poisonbench badblocks diff --help (the pre-6.7 table against the 6.15 
 
 export class UsageError extends Error {}
 
+const COMMANDS = ['bench', 'badblocks', 'sim', 'errmap', 'run', 'compare'];
+
+/** Largest trace replayed: the longest fixture is 2420 ops, about 200 KiB. */
+const MAX_TRACE_BYTES = 64 * 1024 * 1024;
+
 
 async function badblocksCommand(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -50,7 +57,7 @@ async function badblocksCommand(argv: readonly string[]): Promise<number> {
     const { diffMain } = await import('./badblocks/diff.js');
     return await diffMain(rest, { readFile: (f) => readFileSync(f === '-' ? 0 : f, 'utf8'), write: (s) => process.stdout.write(s) });
   }
-  if (sub !== 'replay') throw new UsageError(`unknown badblocks command ${JSON.stringify(sub)} (known: replay, diff)`);
+  if (sub !== 'replay') throw new UsageError(`unknown badblocks command ${JSON.stringify(sub)}${didYouMean(sub, ['replay', 'diff'])} (known: replay, diff)`);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(REPLAY_HELP);
     return 0;
@@ -66,7 +73,7 @@ async function badblocksCommand(argv: readonly string[]): Promise<number> {
       }
       kind = k as BadblocksKind;
     } else if (a.startsWith('-') && a !== '-') {
-      throw new UsageError(`unknown option ${JSON.stringify(a)} for badblocks replay (see --help)`);
+      throw new UsageError(`unknown option ${JSON.stringify(a)} for badblocks replay${didYouMean(a, ['--kind', '--help'])} (see --help)`);
     } else if (file === undefined) {
       file = a;
     } else {
@@ -74,12 +81,9 @@ async function badblocksCommand(argv: readonly string[]): Promise<number> {
     }
   }
   if (file === undefined) throw new UsageError('badblocks replay needs a FILE (a .jsonl trace, or - for standard input)');
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+  const text = readInputFile(file, 'trace', MAX_TRACE_BYTES);
+  // An empty trace would "match (0 of 0 ops)": say it is empty instead of reporting a pass.
+  if (text.trim() === '') throw new UsageError(`${file === '-' ? 'standard input' : file} is empty: a trace is one JSON op per line (test/fixtures/badblocks-traces/README.md)`);
   const { replayTrace, formatReplayResult } = await import('./badblocks/replay.js');
   const result = await replayTrace(text, { kind });
   process.stdout.write(formatReplayResult(result, file) + '\n');
@@ -132,10 +136,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runMain(rest);
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see poisonbench --help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(cmd)}${didYouMean(cmd, COMMANDS)} (see poisonbench --help)`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError) {
+    // SyntaxError: a user's file that is not JSON (a trace line), thrown by JSON.parse.
+    if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError || err instanceof SyntaxError) {
       process.stderr.write(`poisonbench: ${err.message}\n`);
       return 2;
     }

@@ -22,7 +22,7 @@
  */
 import { createShared, attachShared, type SharedHandle, type ThreadContext } from '../core/shared.js';
 import { SLOT_SCRATCH } from '../core/layout.js';
-import { checkBoolean, checkChoice, checkInteger, describe } from '../core/validate.js';
+import { checkBoolean, checkChoice, checkInteger, checkKeys, describe } from '../core/validate.js';
 import { KernelError } from '../core/errors.js';
 import type { WasmBuild } from '../core/wasm.js';
 import {
@@ -304,6 +304,7 @@ export async function createBadblocks(options: BadblocksOptions = {}): Promise<B
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options must be an object such as { kind: 'table' }, got ${describe(options)}`);
   }
+  checkKeys('options', options, ['kind', 'shift', 'maxEntries', 'capacitySectors', 'build']);
   const region = badblocksRegion(options);
   const ctx = createShared({ mediaBytes: 0, regions: [region], ioBufferBytes: 1 << 20 }, options.build);
   const base = ctx.layout.regions[0]!.base;

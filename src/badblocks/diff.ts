@@ -26,6 +26,7 @@
  */
 import { createBadblocks, SECTOR_LIMIT, type Badblocks, type TableSlot } from './badblocks.js';
 import { describe } from '../core/validate.js';
+import { didYouMean } from '../core/suggest.js';
 import type { WasmBuild } from '../core/wasm.js';
 
 export const DIFF_OPS = ['init', 'set', 'clear', 'check', 'ackall', 'clearchanged', 'show', 'showu', 'dump'] as const;
@@ -578,7 +579,7 @@ export async function diffMain(argv: readonly string[], io: { readFile: (path: s
       if (v === undefined || !/^\d+$/.test(v) || n < 1 || n > 1 << 20) throw new RangeError(`--max-entries must be an integer 1..1048576, got ${JSON.stringify(v ?? '')}`);
       maxEntries = n;
     } else {
-      throw new RangeError(`unknown argument ${JSON.stringify(a)} for badblocks diff (see --help)`);
+      throw new RangeError(`unknown argument ${JSON.stringify(a)} for badblocks diff${didYouMean(a, ['--ops', '--json', '--all', '--max-entries', '--help'])} (see --help)`);
     }
   }
   if (file === undefined) throw new RangeError('badblocks diff needs --ops FILE (a .jsonl op sequence, or - for standard input)');
@@ -588,6 +589,8 @@ export async function diffMain(argv: readonly string[], io: { readFile: (path: s
   } catch (err) {
     throw new RangeError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
+  // An empty file would "never differ": say it is empty instead of reporting a clean result.
+  if (text.trim() === '') throw new RangeError(`${file === '-' ? 'standard input' : file} is empty: an op sequence is one JSON op per line (see poisonbench badblocks diff --help)`);
   let ops: DiffOp[];
   try {
     ops = parseDiffOps(text);

@@ -12,7 +12,7 @@ import {
   mediaLimitBytes,
 } from './layout.js';
 import { attachShared, createShared, type SharedHandle, type ThreadContext } from './shared.js';
-import { checkBoolean, checkByteRange, checkBytes, checkInteger, describe } from './validate.js';
+import { checkBoolean, checkByteRange, checkBytes, checkInteger, checkKeys, describe } from './validate.js';
 import { parseSize } from './units.js';
 import type { WasmBuild } from './wasm.js';
 
@@ -221,6 +221,7 @@ export async function createMedia(options: MediaOptions): Promise<Media> {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options must be an object such as { size: "1GiB" }, got ${describe(options)}`);
   }
+  checkKeys('options', options, ['size', 'eADR', 'maxThreads', 'build']);
   const eADR = checkBoolean('eADR', options.eADR ?? false);
   const maxThreads = checkInteger('maxThreads', options.maxThreads ?? DEFAULT_MAX_THREADS, 1, MAX_THREADS);
   const build = options.build === undefined ? undefined : checkBuild(options.build);

@@ -3,6 +3,7 @@
  * the argument, the value it got and the allowed range, and is thrown before anything
  * changes.
  */
+import { didYouMean } from './suggest.js';
 
 /** Renders a bad value for an error message without throwing on odd inputs. */
 export function describe(value: unknown): string {
@@ -65,4 +66,16 @@ export function checkChoice<T extends string>(name: string, value: unknown, allo
     throw new RangeError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
   }
   return value as T;
+}
+
+/**
+ * `obj`'s keys are all in `allowed` (an options object: a misspelt option would otherwise be
+ * ignored and its default used without a word).
+ * @throws {RangeError} naming the unknown key, with did-you-mean and the allowed keys.
+ */
+export function checkKeys(name: string, obj: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (allowed.includes(key)) continue;
+    throw new RangeError(`${name} has an unknown option ${JSON.stringify(key)}${didYouMean(key, allowed)}; options: ${allowed.join(', ')}`);
+  }
 }

@@ -4,7 +4,8 @@
  * region, each formatted once by the creating thread. Another thread attaches with
  * attachSystem(handle), then mountDax(system) and attachMm(system, fs).
  */
-import { createSystem, resolveSystem, type System, type SystemOptions } from '../nvdimm/system.js';
+import { createSystem, resolveSystem, systemLayoutConfig, type System, type SystemOptions } from '../nvdimm/system.js';
+import type { LayoutConfig } from '../core/layout.js';
 import { fsdaxRegion, mkfsDax, type FsDax, type FsFormat, type MkfsOptions } from '../dax/fs.js';
 import { formatRmap, rmapRegion, REGION_KIND_RMAP } from '../xfs/index.js';
 import { initMm, type Mm } from './mm.js';
@@ -20,18 +21,32 @@ export interface MmSystemOptions {
   readonly rmapRecords?: number;
 }
 
+/** `options` with the fs-dax, rmap and mm regions createMmSystem() adds. */
+function withMmRegions(options: SystemOptions, o: MmSystemOptions): SystemOptions {
+  const sizes = resolveSystem(options).namespaces.map((n) => n.size);
+  const media = sizes.reduce((a, b) => a + b, 0);
+  return {
+    ...options,
+    extraRegions: [...(options.extraRegions ?? []), fsdaxRegion(sizes, o.fs ?? {}), rmapRegion(o.rmapRecords ?? 65536), mmRegion(media, o.mm ?? {})],
+  };
+}
+
+/**
+ * The layout createMmSystem() would ask for, without making a memory (see systemLayoutConfig).
+ * @throws {TypeError|RangeError} naming the option for bad input.
+ */
+export function mmSystemLayoutConfig(options: SystemOptions, o: MmSystemOptions = {}): LayoutConfig {
+  return systemLayoutConfig(withMmRegions(options, o));
+}
+
 /**
  * createSystem() with the fs-dax, rmap and mm regions added, each formatted.
  * @throws {TypeError|RangeError} naming the option for bad input.
  */
 export async function createMmSystem(options: SystemOptions, o: MmSystemOptions = {}): Promise<{ readonly system: System; readonly fs: FsDax; readonly mm: Mm }> {
   const config = resolveSystem(options);
-  const sizes = config.namespaces.map((n) => n.size);
-  const media = sizes.reduce((a, b) => a + b, 0);
-  const system = await createSystem({
-    ...options,
-    extraRegions: [...(options.extraRegions ?? []), fsdaxRegion(sizes, o.fs ?? {}), rmapRegion(o.rmapRecords ?? 65536), mmRegion(media, o.mm ?? {})],
-  });
+  const media = config.namespaces.reduce((a, n) => a + n.size, 0);
+  const system = await createSystem(withMmRegions(options, o));
   try {
     const rmap = system.extraRegions.find((r) => r.kind === REGION_KIND_RMAP)!;
     // One slot per fs device index: the namespaces', then MAX_FS_DM dm slots, each as large as

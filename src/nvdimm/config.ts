@@ -16,7 +16,7 @@
  * `spaBytes` (its backing) of the media: the next region starts after the backing, and its
  * SPAs are backing addresses reached through its window table.
  */
-import { checkBoolean, checkInteger, describe } from '../core/validate.js';
+import { checkBoolean, checkInteger, checkKeys, describe } from '../core/validate.js';
 import { parseSize } from '../core/units.js';
 import {
   ALL_BADBLOCKS_KINDS, TABLE_DEFAULT_ENTRIES, TABLE_MAX_ENTRIES, RUNS_MAX_CAPACITY, isTableKind,
@@ -140,6 +140,9 @@ export function defaultDataOffset(mode: NamespaceMode, size: number): number {
  * Validates namespace options in order, placing each region after the previous one.
  * @throws {TypeError|RangeError} naming the field (`namespaces[i].field`) and what is allowed.
  */
+/** Every key of NamespaceOptions (an unknown one is refused, not ignored). */
+const NAMESPACE_OPTION_KEYS = ['name', 'size', 'mode', 'dataOffset', 'clearUnit', 'fwClearMax', 'mceLsb', 'kernel', 'badblocks', 'badblocksMaxEntries', 'legacyBus', 'noRecovery', 'sparse'];
+
 export function resolveNamespaces(list: readonly NamespaceOptions[], prefix = 'namespaces'): NamespaceConfig[] {
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_NAMESPACES) {
     throw new RangeError(`${prefix} must be a list of 1..${MAX_NAMESPACES} namespaces, got ${describe(list)}`);
@@ -149,6 +152,7 @@ export function resolveNamespaces(list: readonly NamespaceOptions[], prefix = 'n
   list.forEach((o, index) => {
     const f = (field: string): string => `${prefix}[${index}].${field}`;
     if (typeof o !== 'object' || o === null) throw new TypeError(`${prefix}[${index}] must be an object, got ${describe(o)}`);
+    checkKeys(`${prefix}[${index}]`, o, NAMESPACE_OPTION_KEYS);
     const name = o.name ?? `pmem${index}`;
     if (typeof name !== 'string' || !NAME_RE.test(name)) {
       throw new RangeError(`${f('name')} must be a lower-case name such as "pmem0" (letters, digits, _ . -), got ${describe(name)}`);

@@ -37,6 +37,7 @@ import { KernelError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { describe } from '../core/validate.js';
 import type { NamespaceMode } from './config.js';
+import { jsonDepth } from '../core/input.js';
 
 export const MAX_ERROR_MAP_BYTES = 16 * 1024 * 1024;
 export const MAX_ERROR_MAP_RANGES = 65536;
@@ -183,30 +184,6 @@ function jsonType(v: unknown): string {
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'string') return `the string ${describe(v)}`;
   return `${typeof v} ${String(v)}`;
-}
-
-/**
- * The nesting depth of JSON text, counted without parsing (strings skipped), stopping past
- * `limit`, and whether the text ends inside a string or an unclosed bracket (truncated).
- */
-function jsonDepth(text: string, limit: number): { max: number; open: boolean } {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max && (max = depth) > limit) return { max, open: true };
-    } else if (c === 0x7d || c === 0x5d) {
-      depth--;
-    }
-  }
-  return { max, open: inString || depth > 0 };
 }
 
 function parseNdctl(text: string, file: string, only: string | undefined): ErrorMap {

@@ -26,9 +26,9 @@
  * headers; attaching instantiates the module once and claims a thread slot.
  */
 import { attachShared, createShared, type SharedHandle, type ThreadContext } from '../core/shared.js';
-import { mediaLimitBytes, type Region, type RegionRequest } from '../core/layout.js';
+import { mediaLimitBytes, type LayoutConfig, type Region, type RegionRequest } from '../core/layout.js';
 import { Media } from '../core/media.js';
-import { checkBoolean, checkInteger, describe } from '../core/validate.js';
+import { checkBoolean, checkInteger, checkKeys, describe } from '../core/validate.js';
 import type { WasmBuild } from '../core/wasm.js';
 import { Badblocks, badblocksRegion, initBadblocks, type BadblocksOptions } from '../badblocks/badblocks.js';
 import { MAX_THREADS } from '../core/layout.js';
@@ -172,6 +172,7 @@ export function resolveSystem(options: SystemOptions): SystemConfig {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`options must be an object such as { namespaces: [{ size: "64MiB" }] }, got ${describe(options)}`);
   }
+  checkKeys('options', options, ['namespaces', 'model', 'maxThreads', 'eADR', 'extraRegions', 'errorListCapacity', 'ioBufferBytes', 'build', 'errorMap']);
   const namespaces = resolveNamespaces(options.namespaces);
   const model = resolveModel(options.model);
   const maxThreads = checkInteger('maxThreads', options.maxThreads ?? 8, 1, MAX_THREADS);
@@ -194,24 +195,7 @@ export function resolveSystem(options: SystemOptions): SystemConfig {
  */
 export async function createSystem(options: SystemOptions): Promise<System> {
   const config = resolveSystem(options);
-  const ioBufferBytes = options.ioBufferBytes;
-  const bbRegions = config.namespaces.flatMap((nc) => [
-    badblocksRegion(bbOptions(nc, nc.size)),
-    badblocksRegion(bbOptions(nc, nc.size)),
-  ]);
-  const sparseBytes = config.namespaces.reduce((a, n) => a + (n.sparse === null ? 0 : sparseTableBytes(n.sparse.maxWindows)), 0);
-  const ctx = createShared({
-    mediaBytes: config.namespaces.reduce((a, n) => a + n.spaBytes, 0),
-    maxThreads: config.maxThreads,
-    eADR: config.eADR,
-    ...(ioBufferBytes === undefined ? {} : { ioBufferBytes }),
-    regions: [
-      { kind: REGION_KIND_BUS, bytes: busRegionBytes(config.errorListCapacity), param: config.errorListCapacity },
-      ...bbRegions,
-      ...config.extraRegions,
-      ...(sparseBytes === 0 ? [] : [{ kind: REGION_KIND_SPARSE, bytes: sparseBytes }]),
-    ],
-  }, options.build);
+  const ctx = createShared(layoutConfigOf(config, options.ioBufferBytes), options.build);
   initialise(ctx, config);
   const system = new System(ctx, config);
   if (options.errorMap !== undefined) {
@@ -223,6 +207,36 @@ export async function createSystem(options: SystemOptions): Promise<System> {
     }
   }
   return system;
+}
+
+/**
+ * The layout createSystem() would ask for, without making a memory: callers that validate
+ * ahead (scenario scripts) pass it to computeLayout() to learn whether the whole system —
+ * media, metadata, badblocks, the extra regions — fits one wasm32 memory.
+ * @throws {TypeError|RangeError} naming the option for bad input.
+ */
+export function systemLayoutConfig(options: SystemOptions): LayoutConfig {
+  return layoutConfigOf(resolveSystem(options), options.ioBufferBytes);
+}
+
+function layoutConfigOf(config: SystemConfig, ioBufferBytes: number | undefined): LayoutConfig {
+  const bbRegions = config.namespaces.flatMap((nc) => [
+    badblocksRegion(bbOptions(nc, nc.size)),
+    badblocksRegion(bbOptions(nc, nc.size)),
+  ]);
+  const sparseBytes = config.namespaces.reduce((a, n) => a + (n.sparse === null ? 0 : sparseTableBytes(n.sparse.maxWindows)), 0);
+  return {
+    mediaBytes: config.namespaces.reduce((a, n) => a + n.spaBytes, 0),
+    maxThreads: config.maxThreads,
+    eADR: config.eADR,
+    ...(ioBufferBytes === undefined ? {} : { ioBufferBytes }),
+    regions: [
+      { kind: REGION_KIND_BUS, bytes: busRegionBytes(config.errorListCapacity), param: config.errorListCapacity },
+      ...bbRegions,
+      ...config.extraRegions,
+      ...(sparseBytes === 0 ? [] : [{ kind: REGION_KIND_SPARSE, bytes: sparseBytes }]),
+    ],
+  };
 }
 
 /** Writes the initial state into a zeroed memory (creator only, before any other thread attaches). */

@@ -14,7 +14,8 @@
  *   beyond it, no samples                    regression or improvement on the threshold alone
  * Exit 1 when any metric regressed; 2 on bad input.
  */
-import { readFileSync } from 'node:fs';
+import { InputError, parseJsonInput, readInputFile } from '../core/input.js';
+import { didYouMean } from '../core/suggest.js';
 import { basename } from 'node:path';
 import { unitDirection, type Direction } from './model.js';
 import { welchTTest } from './stats.js';
@@ -95,19 +96,19 @@ export function metricsOf(data: unknown, fileName: string): Metric[] {
   return [...out.values()];
 }
 
+/** Largest report compare reads: a full run's report.json is about 1 MiB. */
+export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+/** Deepest JSON nesting of a report (report > suites > rows > params is 5). */
+export const MAX_REPORT_DEPTH = 32;
+
 /** Reads and parses one input file. @throws CompareInputError */
 export function loadMetrics(path: string): Metric[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new CompareInputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseJsonInput(readInputFile(path, 'report', MAX_REPORT_BYTES), path, 'report', MAX_REPORT_DEPTH, 'report.json or bench-bigger.json');
   } catch (err) {
-    throw new CompareInputError(`${path}: not JSON (${(err as Error).message})`);
+    if (err instanceof InputError) throw new CompareInputError(err.message);
+    throw err;
   }
   return metricsOf(data, path);
 }
@@ -188,7 +189,7 @@ export function compareMain(argv: readonly string[], out: (s: string) => void = 
     if (a === '--threshold') thresholdPct = number(0, 1000);
     else if (a === '--alpha') alpha = number(0, 1);
     else if (a === '--all') all = true;
-    else if (a.startsWith('-')) throw new RangeError(`unknown option ${JSON.stringify(a)} for compare (see --help)`);
+    else if (a.startsWith('-')) throw new RangeError(`unknown option ${JSON.stringify(a)} for compare${didYouMean(a, ['--threshold', '--alpha', '--all', '--help'])} (see --help)`);
     else files.push(a);
   }
   if (files.length !== 2) throw new RangeError(`compare takes two files, OLD and NEW, got ${files.length}`);

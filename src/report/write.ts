@@ -5,9 +5,9 @@
  * no half-written file. `checkOutDir` runs before the benchmark so a bad `--out` fails in
  * a second, not after minutes of measuring.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { makeDirs, writeFileAtomic } from './atomic.js';
 import { gabEntries, gabText } from './gab.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
@@ -19,10 +19,10 @@ export type ReportFile = (typeof REPORT_FILES)[number];
 /** A report directory or file that cannot be written; the message is one line for the user. */
 export class ReportWriteError extends Error {}
 
-function describe(err: unknown): string {
+export function describeFsError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const why: Record<string, string> = {
-    EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
+    ENOENT: 'no such directory, and it cannot be created there', EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
     ENOSPC: 'no space left on the device', ENOTDIR: 'a path component is a file', EEXIST: 'a file is in the way',
   };
   return e?.code ? `${e.code}${why[e.code] ? ` (${why[e.code]})` : ''}` : String(err);
@@ -36,11 +36,11 @@ export function checkOutDir(dir: string): string {
   const abs = resolve(dir);
   const probe = join(abs, `.poisonbench-probe-${process.pid}`);
   try {
-    mkdirSync(abs, { recursive: true });
+    makeDirs(abs);
     writeFileSync(probe, '');
     rmSync(probe, { force: true });
   } catch (err) {
-    throw new ReportWriteError(`cannot write reports to ${abs}: ${describe(err)}`);
+    throw new ReportWriteError(`cannot write reports to ${abs}: ${describeFsError(err)}`);
   }
   return abs;
 }
@@ -69,7 +69,7 @@ export function writeReportFiles(dir: string, report: Report): string[] {
     try {
       writeFileAtomic(path, texts[name]);
     } catch (err) {
-      throw new ReportWriteError(`cannot write ${path}: ${describe(err)}`);
+      throw new ReportWriteError(`cannot write ${path}: ${describeFsError(err)}`);
     }
     return path;
   });

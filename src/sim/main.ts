@@ -10,10 +10,12 @@
  * simulated system's modules: src/cli.ts passes the real factory (system-executor.ts,
  * loaded only when a script runs) and tests pass a fake one, with the same code path in both.
  */
-import { readFileSync } from 'node:fs';
+import { InputError, readInputFile } from '../core/input.js';
+import { didYouMean } from './suggest.js';
 import { SimRuntimeError } from './errors.js';
 import type { ExecutorFactory } from './executor.js';
 import { commandReferenceMarkdown, simHelp } from './help.js';
+import { parseScript } from './parse.js';
 import { simulate } from './run.js';
 import { validateScript } from './validate.js';
 
@@ -35,8 +37,11 @@ export const MAX_ERRORS_SHOWN = 20;
 const DEFAULT_IO: SimIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
-  readScript: (path) => readFileSync(path === '-' ? 0 : path, 'utf8'),
+  readScript: (path) => readInputFile(path, 'scenario script', MAX_SCRIPT_BYTES),
 };
+
+/** Largest script: the longest shipped one (e6-table-full.sim, 613 lines) is 20 KiB. */
+export const MAX_SCRIPT_BYTES = 16 * 1024 * 1024;
 
 /** Runs `poisonbench sim` with the arguments after `sim`; returns the exit status. */
 export async function simMain(argv: readonly string[], deps: SimDeps = {}): Promise<number> {
@@ -57,7 +62,7 @@ export async function simMain(argv: readonly string[], deps: SimDeps = {}): Prom
       return 0;
     }
     if (a === '--check') check = true;
-    else if (a.startsWith('-') && a !== '-') return usage(`unknown option ${JSON.stringify(a)} (see poisonbench sim --help)`);
+    else if (a.startsWith('-') && a !== '-') return usage(`unknown option ${JSON.stringify(a)}${didYouMean(a, ['--check', '--markdown', '--help'])} (see poisonbench sim --help)`);
     else if (script === undefined) script = a;
     else return usage(`takes one SCRIPT, got a second: ${JSON.stringify(a)}`);
   }
@@ -66,7 +71,14 @@ export async function simMain(argv: readonly string[], deps: SimDeps = {}): Prom
   try {
     text = io.readScript(script);
   } catch (err) {
+    if (err instanceof InputError) return usage(err.message);
     return usage(`cannot read ${script === '-' ? 'standard input' : script}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  // A file of only blank and comment lines is almost always the wrong file: running it would
+  // "succeed" with no output.
+  const parsed = parseScript(text);
+  if (parsed.commands.length === 0 && parsed.errors.length === 0) {
+    return usage(`${script === '-' ? 'standard input' : script} has no commands (only blank or comment lines); a script starts with a device line such as "device size=64MiB"`);
   }
 
   if (check || deps.createExecutor === undefined) {

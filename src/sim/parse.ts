@@ -11,6 +11,9 @@
 import { ScriptError } from './errors.js';
 import { lexLine, type Token } from './lexer.js';
 
+/** Longest line: four times the longest string value (4096), with room for the other keys. */
+export const MAX_LINE_CHARS = 16384;
+
 /** One argument as written: `value === null` for a bare flag. */
 export type RawArg = Token;
 
@@ -37,6 +40,10 @@ export function parseScript(text: string): ParsedScript {
   const errors: ScriptError[] = [];
   lines.forEach((raw, index) => {
     const line = index + 1;
+    if (raw.length > MAX_LINE_CHARS) {
+      errors.push(new ScriptError(line, `the line is ${raw.length} characters, more than the ${MAX_LINE_CHARS} a script line may hold (the longest value, a quoted text=, devs= or windows=, is 4096)`));
+      return;
+    }
     const tokens = lexLine(raw.endsWith('\r') ? raw.slice(0, -1) : raw, line);
     if (tokens instanceof ScriptError) {
       errors.push(tokens);

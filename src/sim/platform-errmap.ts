@@ -9,8 +9,8 @@
  * - `sparseHole`: on a sparse device, a range a command touches must lie inside what the
  *   windows back at that line — step 8 of validate.ts asks this after the device bounds.
  */
-import { readFileSync } from 'node:fs';
-import { ErrorMapError, parseErrorMap, type ErrorMap, type ErrorMapFormat } from '../nvdimm/error-map.js';
+import { readInputFile } from '../core/input.js';
+import { ErrorMapError, MAX_ERROR_MAP_BYTES, parseErrorMap, type ErrorMap, type ErrorMapFormat } from '../nvdimm/error-map.js';
 import { seedMismatch } from '../nvdimm/seed.js';
 import { coalesce } from '../nvdimm/sparse.js';
 import { didYouMean } from '../core/suggest.js';
@@ -27,9 +27,11 @@ export function declareErrorMap(args: ArgValues, platform: PlatformModel): Effec
   const path = args['file'] as string;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // Size checked before reading: a wrong file= (a disk image) must not be read whole.
+    text = readInputFile(path, 'error map', MAX_ERROR_MAP_BYTES);
   } catch (err) {
-    return { error: `file=${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)}); paths are relative to the working directory` };
+    const why = (err as Error).message.replace(/^cannot read [^:]*: /, '');
+    return { error: `file=${path}: cannot read it (${why}); paths are relative to the working directory` };
   }
   let map: ErrorMap;
   try {

@@ -23,6 +23,7 @@ import type { KernelVersion } from '../kernel/profiles.js';
 import type { ArgValues, EffectResult, Scope } from './spec.js';
 import { PAGE_BYTES } from './spec.js';
 import { bytesText } from './values.js';
+import { memoryProblem } from './memory-fit.js';
 import { parseSize } from '../core/units.js';
 import type { LogicalRange, SparseOptions } from '../nvdimm/sparse.js';
 
@@ -200,6 +201,9 @@ export function declareDevice(args: ArgValues, platform: PlatformModel, line: nu
     const what = config.sparse === null ? `size=${bytesText(config.size)}` : `backing=${bytesText(config.spaBytes)}`;
     return fail(`${what}: the devices would need ${bytesText(total)} of media in all, and one simulated memory holds at most ${bytesText(mediaLimit())}${config.sparse === null ? '; a larger device can be sparse' : ''} (README "Limits")`);
   }
+  // The whole system (tables sized from the media too), as the executor will build it.
+  const tooLarge = memoryProblem([...before, options], eadr);
+  if (tooLarge) return fail(tooLarge);
   platform.eadr = eadr;
   platform.devices.set(name, { name, line, declared: config, current: config, options });
   if (config.sparse !== null) platform.sparseBacked.set(name, [...config.sparse.initial]);

@@ -61,7 +61,10 @@ export interface JobView {
  */
 export interface JobInspector {
   readonly tick?: (v: JobView) => void;
+  /** At the end of a job that finished normally. */
   readonly end?: (v: JobView, result: JobResult) => void;
+  /** After the job's workers stopped, however it ended, before its system is detached. */
+  readonly stopped?: (system: System) => void;
 }
 
 export interface RunOptions {
@@ -69,9 +72,12 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Called with one line per job started and finished (progress on stderr). */
   readonly onProgress?: (line: string) => void;
-  /** Test hook: worker `worker` of every job throws at op `op`. */
-  readonly failWorker?: { readonly worker: number; readonly op: number };
-  /** Looks at each job's system while it runs and at its end (the soak's invariant checks). */
+  /**
+   * Test hook: worker `worker` of every job fails at op `op`: throws (`how` 'throw', the
+   * default) or ends its thread at once without answering (`how` 'exit': a crashed worker).
+   */
+  readonly failWorker?: { readonly worker: number; readonly op: number; readonly how?: 'throw' | 'exit' };
+  /** Looks at each job's system while it runs, at its end, and after its workers stopped (the soak's invariant checks; the fault tests' lock check). */
   readonly inspect?: JobInspector;
 }
 
@@ -186,7 +192,7 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
         handle: system.handle, job, worker, opsLimit,
         deadlineMs: deadline === Infinity ? null : deadline,
         scrubEveryOps: p.scrub !== null && 'ops' in p.scrub ? p.scrub.ops : 0, arrivalEveryOps: everyOps(p.arrival),
-        ...(options.failWorker?.worker === worker ? { failAtOp: options.failWorker.op } : {}),
+        ...(options.failWorker?.worker === worker ? { failAtOp: options.failWorker.op, failHow: options.failWorker.how ?? 'throw' } : {}),
       };
       return (pool.run(task) as Promise<WorkerResult>).then(
         (r) => { results[worker] = r; },
@@ -310,6 +316,7 @@ export async function runJob(job: JobSpec, options: RunOptions = {}): Promise<{ 
         failures.push(`job ${JSON.stringify(job.name)}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    options.inspect?.stopped?.(system);
     options.onProgress?.(`job ${job.name}: done (${stoppedBy})`);
     return failures.length > 0 ? { result, error: failures.join('; ') } : { result };
   } finally {

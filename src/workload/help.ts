@@ -50,6 +50,8 @@ export function runHelp(): string {
     'against one simulated system in shared memory while poison appears and is scrubbed, cleared',
     'and recovered; prints what it cost. Without JOB.json, runs one job made of the flags.',
     'The whole file is checked before anything runs: problems are listed and the exit status is 2.',
+    'Exit status: 0 every job completed; 1 a worker failed (the summary and --json say INCOMPLETE',
+    'and name the job and worker); 2 bad input, nothing ran; 130 stopped by Ctrl-C (incomplete).',
     '',
     'Command options:',
     '  --json FILE     also write the RunResult (JSON) to FILE',

@@ -1,18 +1,25 @@
 /**
  * `poisonbench run [JOB.json] [--NAME VALUE ...]`: checks a job file (and flag overrides)
  * against the option table, runs its jobs, prints a summary per job and optionally writes
- * the RunResult as JSON. Exit status: 0 complete, 1 when a worker failed, a verifying job found
- * an integrity violation, or the run was stopped (the JSON still says what ran,
- * complete=false), 2 for bad input (nothing ran).
+ * the RunResult as JSON. Exit status: 0 complete, 1 when a worker failed or a verifying job
+ * found an integrity violation (the JSON still says what ran, complete=false), 130 when
+ * Ctrl-C stopped it (likewise), 2 for bad input (nothing ran).
  */
-import { readFileSync } from 'node:fs';
+import { parseJsonInput, readInputFile } from '../core/input.js';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../report/atomic.js';
+import { checkOutDir, describeFsError, ReportWriteError } from '../report/write.js';
 import { didYouMean } from '../sim/suggest.js';
 import { optionFlags, runHelp } from './help.js';
 import { jobFileSchemaText } from './schema.js';
 import { resolveJobFile, type JobSpec } from './spec.js';
 import type { OptionRow } from './options.js';
 import type { RunResult } from './result.js';
+
+/** Largest job file: 64 jobs of every option take a few KiB; a larger file is a mistake (a report, a dump). */
+export const MAX_JOB_FILE_BYTES = 1024 * 1024;
+/** Deepest JSON nesting of a job file: {"jobs": [{...}]} is 3 levels; values are scalars. */
+export const MAX_JOB_FILE_DEPTH = 8;
 
 export interface RunArgs {
   readonly file?: string;
@@ -72,19 +79,22 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
 export function loadJobs(args: RunArgs): JobSpec[] {
   let parsed: unknown = { jobs: [{ name: 'cli' }] };
   if (args.file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(args.file === '-' ? 0 : args.file, 'utf8');
-    } catch (err) {
-      throw new RangeError(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
-    }
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new RangeError(`${args.file} is not JSON: ${(err as Error).message}`, { cause: err });
-    }
+    const text = readInputFile(args.file, 'job file', MAX_JOB_FILE_BYTES);
+    parsed = parseJsonInput(text, args.file === '-' ? 'standard input' : args.file, 'job file', MAX_JOB_FILE_DEPTH, '{"jobs": [{"rw": "randread"}]}');
   }
   return resolveJobFile(parsed, args.overrides);
+}
+
+/**
+ * Test hook: POISONBENCH_FAIL_WORKER="W:OP" makes worker W of every job throw at op OP,
+ * "W:OP:exit" end its thread there (tests of the command's failure path; see README
+ * "Troubleshooting").
+ */
+function failHook(): { failWorker?: { worker: number; op: number; how: 'throw' | 'exit' } } {
+  const v = process.env['POISONBENCH_FAIL_WORKER'];
+  const m = v === undefined ? null : /^(\d+):(\d+)(?::(throw|exit))?$/.exec(v);
+  if (m === null) return {};
+  return { failWorker: { worker: Number(m[1]), op: Number(m[2]), how: (m[3] ?? 'throw') as 'throw' | 'exit' } };
 }
 
 /** Runs the command; returns the exit status. Bad input throws RangeError (the caller prints it, exit 2). */
@@ -99,6 +109,14 @@ export async function runMain(argv: readonly string[], out: (s: string) => void 
     return 0;
   }
   const jobs = loadJobs(args);
+  // A --json that cannot be written fails now, before the run, not after it.
+  if (args.json !== undefined && !args.check) {
+    try {
+      checkOutDir(dirname(resolve(args.json)));
+    } catch (err) {
+      throw new RangeError(`--json ${args.json}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   if (args.check) {
     out(`${args.file ?? '(flags)'}: ${jobs.length} job(s) OK: ${jobs.map((j) => j.name).join(', ')}\n`);
     return 0;
@@ -110,11 +128,19 @@ export async function runMain(argv: readonly string[], out: (s: string) => void 
   process.once('SIGINT', onSigint);
   let result: RunResult;
   try {
-    result = await runJobs(jobs, { signal: abort.signal, onProgress: (l) => process.stderr.write(`${l}\n`) });
+    result = await runJobs(jobs, { signal: abort.signal, onProgress: (l) => process.stderr.write(`${l}\n`), ...failHook() });
   } finally {
     process.off('SIGINT', onSigint);
   }
   out(formatRun(result));
-  if (args.json !== undefined) writeFileAtomic(args.json, JSON.stringify(result, null, 2) + '\n');
-  return result.complete ? 0 : 1;
+  if (args.json !== undefined) {
+    try {
+      writeFileAtomic(args.json, JSON.stringify(result, null, 2) + '\n');
+    } catch (err) {
+      // The summary is printed; the file is not half-written (atomic), and the run is not a success.
+      throw new ReportWriteError(`cannot write ${args.json}: ${describeFsError(err)}`);
+    }
+  }
+  // 128 + SIGINT on Ctrl-C, as a shell reports a command it stopped (and as bench does).
+  return result.complete ? 0 : abort.signal.aborted ? 130 : 1;
 }

@@ -63,6 +63,12 @@ const MIB = 1024 * 1024;
 export const MAX_DEVICE_BYTES = 1024 * MIB;
 /** Most workers a job may start (thread slots, mm process table, and a 2-core machine's sense). */
 export const MAX_NUMJOBS = 8;
+/**
+ * Most wall-time poison arrivals per second: the injector runs on the main thread every 5 ms
+ * tick, and a million a second would keep it busy poisoning instead of stopping the run.
+ * Logical-time arrivals are at most one event per op.
+ */
+export const MAX_ARRIVALS_PER_S = 10_000;
 
 export const OPTIONS: readonly OptionRow[] = [
   // ---- job options (global or per job) ----
@@ -72,7 +78,7 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: 'bs', section: 'job', type: 'size', unit: 'bytes', min: 512, max: MIB, multipleOf: 512, default: '4k', help: 'Bytes per operation, a multiple of 512 (the pmem logical block size).' },
   { name: 'span', section: 'job', type: 'size', unit: 'bytes', min: 4096, max: MAX_DEVICE_BYTES, multipleOf: 4096, defaultText: 'the target less 1MiB', help: 'Bytes of the target (the namespace\'s data; the dm device) the workers do I/O in, from offset 0, split evenly between them: worker w owns slice w (fio\'s offset_increment). Poison lands only in the span; the last 1MiB of the target is kept clean for the untimed warm-up.' },
   { name: 'numjobs', section: 'job', type: 'int', unit: 'workers', min: 1, max: MAX_NUMJOBS, default: 1, help: 'Worker threads (a piscina pool of this size), each running the op loop on the one shared system.' },
-  { name: 'runtime', section: 'job', type: 'duration', unit: 'ms', min: 1, max: 3_600_000, default: '1s', help: 'How long the workers run, wall time; ignored when ops is set. A time-bounded job is not deterministic.' },
+  { name: 'runtime', section: 'job', type: 'duration', unit: 'ms', min: 1, max: 3_600_000, default: '1s', help: 'How long the workers run, wall time; not with ops in the same object (a job\'s ops overrides a global runtime). A time-bounded job is not deterministic.' },
   { name: 'ops', section: 'job', type: 'int', unit: 'ops per worker', min: 1, max: 1e12, defaultText: 'unset (time-bounded)', help: 'Operations per worker instead of a runtime (fio\'s number_ios). With poison and scrubs scheduled in ops, the outcome is deterministic for a seed.' },
   { name: 'path', section: 'job', type: 'enum', unit: '', values: PATHS, default: 'dax', help: 'I/O path: block (O_DIRECT on /dev/pmem0), dax (pread/pwrite of an fs-dax file; as with fio\'s numjobs, each worker has its own file, its slice), mmap (64-byte loads and stores through a DAX mapping of that file), dm (O_DIRECT on a dm-stripe over two namespaces, 64 KiB chunks), null (no I/O: the harness\'s own cost).' },
   { name: 'mode', section: 'job', type: 'enum', unit: '', values: MODES, default: 'failfast', help: 'Read-side poison handling: failfast (the kernel: a read over known poison fails), recovery (fail, then repair with on_error and retry), recovery-read-page / recovery-read-line (dax: deliver the good pages / lines, then repair the rest with on_error). Writes behave as the kernel profile does.' },
@@ -94,7 +100,7 @@ export const OPTIONS: readonly OptionRow[] = [
   { name: 'density', section: 'poison', type: 'number', unit: 'per 64-byte line', min: 0, max: 0.01, default: 0, help: 'Fraction of the span\'s 64-byte lines poisoned before the run starts.' },
   { name: 'pattern', section: 'poison', type: 'enum', unit: '', values: PATTERNS, default: 'uniform', help: 'Placement: uniform (single lines anywhere in the span) or clustered (runs of cluster_lines consecutive lines).' },
   { name: 'cluster_lines', section: 'poison', type: 'int', unit: 'lines', min: 1, max: 4096, default: 8, help: 'pattern=clustered: lines per cluster.' },
-  { name: 'arrival', section: 'poison', type: 'rate', unit: 'events', defaultText: 'none', help: 'New poison during the run: "20/s" (wall time, by the injector on the main thread) or "1/1000ops" (logical time: each worker poisons its own slice at its op index). An event poisons one line, or one cluster.' },
+  { name: 'arrival', section: 'poison', type: 'rate', unit: 'events', defaultText: 'none', help: 'New poison during the run: "20/s" (wall time, by the injector on the main thread; at most 10000/s) or "1/1000ops" (logical time: each worker poisons its own slice at its op index; at most 1/1ops). An event poisons one line, or one cluster.' },
   { name: 'latent', section: 'poison', type: 'bool', unit: '', default: false, help: 'Poison stays latent (hardware only) until consumed or scrubbed; false: known at once (badblocks), as after an MCE notification.' },
   { name: 'scrub', section: 'poison', type: 'interval', unit: 'ms or ops', defaultText: 'off', help: 'Start an ARS every this long ("500ms", by the main thread; each takes ars_time) or every N ops ("2000ops": each worker scrubs its own slice, instantly; on path dm the whole bus, so a dm job with several workers and latent poison is not deterministic).' },
 ];

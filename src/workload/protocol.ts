@@ -51,6 +51,8 @@ export interface WorkerTask {
   readonly arrivalEveryOps: number;
   /** Test hook: throw at this op index (a failed worker must end the run, not hang it). */
   readonly failAtOp?: number;
+  /** How the test hook fails: throw, or end the thread at once (a crashed worker). */
+  readonly failHow?: 'throw' | 'exit';
 }
 
 /** Counters of one direction in one worker. */

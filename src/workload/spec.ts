@@ -15,7 +15,7 @@ import type { BadblocksKind } from '../badblocks/kinds.js';
 import type { KernelVersion } from '../kernel/profiles.js';
 import { didYouMean } from '../sim/suggest.js';
 import {
-  OPTIONS, optionRow, optionsOf, type HandlingMode, type IoPath, type OnError, type OptionRow, type OptionSection,
+  MAX_ARRIVALS_PER_S, OPTIONS, optionRow, optionsOf, type HandlingMode, type IoPath, type OnError, type OptionRow, type OptionSection,
   type PoisonPattern, type RwMode, type SyncMode,
 } from './options.js';
 import { parseDurationMs, parseInterval, parseRate, type Interval, type Rate } from './values.js';
@@ -117,6 +117,8 @@ export function resolveJobFile(file: unknown, overrides: Overrides = {}): JobSpe
   for (const key of Object.keys(overrides)) {
     if (!OPTIONS.some((o) => o.name === key)) report(`--${key}`, `unknown option${didYouMean(key, OPTIONS.map((o) => o.name))}`);
   }
+  checkConflicts('global', global, report);
+  checkConflicts('--', overrides, report);
   const over = (s: OptionSection): Raw => Object.fromEntries(Object.entries(overrides).filter(([k]) => optionRow(s, k) !== undefined));
 
   /** Each option of section `s` from the last layer that sets it, else its default. */
@@ -163,6 +165,7 @@ export function resolveJobFile(file: unknown, overrides: Overrides = {}): JobSpe
         return;
       }
       checkKeys(path, j, 'job', report);
+      checkConflicts(path, j, report);
       const v = values('job', [['global', global], [path, j], ['--', over('job')]]);
       const job = assembleJob(path, i, v, device, poison, report);
       if (job !== undefined) {
@@ -177,6 +180,23 @@ export function resolveJobFile(file: unknown, overrides: Overrides = {}): JobSpe
 
 function num(m: Map<string, unknown>, k: string): number {
   return (m.get(k) as number | undefined) ?? NaN;
+}
+
+/**
+ * Options that cannot be given together in one object (a job, global, or the flags): each
+ * pair bounds the same thing, and the second would be silently ignored. Across layers the
+ * usual precedence applies (a job's `ops` over a global `runtime` is a normal override).
+ */
+export const CONFLICTS: readonly (readonly [string, string, string])[] = [
+  ['runtime', 'ops', 'both bound the job: with ops the runtime would be ignored'],
+];
+
+function checkConflicts(path: string, obj: Raw, report: (p: string, m: string) => void): void {
+  for (const [a, b, why] of CONFLICTS) {
+    if (obj[a] === undefined || obj[b] === undefined) continue;
+    const at = path === '--' ? `--${a}` : `${path}.${a}`;
+    report(at, `give ${a} or ${b}, not both (${why}), got ${a} ${describe(obj[a])} and ${b} ${describe(obj[b])}`);
+  }
 }
 
 /** Unknown keys of `obj` (an object of `section` options) with did-you-mean. */
@@ -231,8 +251,12 @@ export function parseValue(row: OptionRow, v: unknown): unknown {
       if ('ops' in i && i.ops <= 0) throw new RangeError('must be a positive op count such as "5000ops"');
       return i;
     }
-    case 'rate':
-      return parseRate(v);
+    case 'rate': {
+      const r = parseRate(v);
+      if ('perMs' in r && r.perMs * 1000 > MAX_ARRIVALS_PER_S) throw new RangeError(`must be at most ${MAX_ARRIVALS_PER_S}/s in wall time (the main thread injects every 5 ms)`);
+      if ('perOp' in r && r.perOp > 1) throw new RangeError('must be at most one event per op ("1/1ops") in logical time');
+      return r;
+    }
     case 'enum':
       if (typeof v !== 'string' || !row.values!.includes(v)) {
         throw new RangeError(`must be one of ${row.values!.join(', ')}${typeof v === 'string' ? didYouMean(v, row.values!) : ''}`);

@@ -160,7 +160,11 @@ function opLoop(l: Loop, limit: number, untilMs: number, t: WorkerTask, slice: r
       if (scrubEveryOps !== 0 && i % scrubEveryOps === scrubEveryOps - 1) {
         scrubs += scrubRange(l.system, spaOf, slice[0], slice[1], job.path !== 'dm');
       }
-      if (i === failAt) throw new Error(`injected failure at op ${i} (failAtOp test hook)`);
+      if (i === failAt) {
+        // A crash: the thread ends without answering its task (process.exit in a worker ends only the worker).
+        if (t.failHow === 'exit') process.exit(1);
+        throw new Error(`injected failure at op ${i} (failAtOp test hook)`);
+      }
       const off = base + (random ? Math.floor(rand() * blocks) : l.seq++ % blocks) * bs;
       const isRead = mixed ? rand() < mix : fixedRead;
       const sampled = --sampleIn === 0;

@@ -53,7 +53,7 @@ describe('poisonbench sim (built CLI)', () => {
   it('reports an unreadable script and unknown options as usage errors (exit 2)', () => {
     const missing = cli(['sim', 'no/such/script.sim']);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toBe('poisonbench sim: cannot read no/such/script.sim: ENOENT\n');
+    expect(missing.stderr).toBe('poisonbench sim: cannot read no/such/script.sim: ENOENT (no such file)\n');
     const opt = cli(['sim', '--frobnicate', '-']);
     expect(opt.status).toBe(2);
     expect(opt.stderr).not.toMatch(STACK);

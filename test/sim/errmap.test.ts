@@ -77,7 +77,7 @@ describe('error-map', () => {
 
   it('refuses an unreadable or malformed file, a mismatch with the device, an ambiguous or unknown namespace, too little backing', () => {
     const e = (line: string, device = 'device size=64MiB mode=raw'): string => errors(`${device}\n${line}\n`)[0] ?? '';
-    expect(e(`error-map file=${path('nope.txt')}`)).toBe(`line 2: error-map: file=${path('nope.txt')}: cannot read it (ENOENT); paths are relative to the working directory`);
+    expect(e(`error-map file=${path('nope.txt')}`)).toBe(`line 2: error-map: file=${path('nope.txt')}: cannot read it (ENOENT (no such file)); paths are relative to the working directory`);
     expect(e(`error-map file=${path('bad.txt')}`)).toBe(`line 2: error-map: ${path('bad.txt')}:2: "100 x" is not a badblocks line: badblocks text must be "<sector> <length>" with an optional newline, got "100 x\\n"; each line is "<sector> <count>" in 512-byte sectors from the data start`);
     expect(e(`error-map file=${path('far.txt')}`)).toBe(`line 2: error-map: ${path('far.txt')}:1: sector 2147483648 is past the end: allowed [0, 131071], the 512-byte sectors of the namespace's 67108864 data bytes`);
     expect(e(`error-map file=${path('two.json')}`, 'device name=pmem5 size=64MiB mode=raw')).toMatch(/^line 2: error-map: .*two\.json lists 2 namespaces \(pmem0, pmem1\); say which seeds pmem5 with namespace=NAME$/);
