@@ -15,21 +15,12 @@
  * Expected values are derived from that translation and the case named in each title.
  */
 import { describe, it, expect } from 'vitest';
-import { simulate } from '../../src/sim/run.js';
-import { createSystemExecutor } from '../../src/sim/system-executor.js';
+import { runScript, hex } from '../helpers/scenario.js';
 import { crc32, formatCrc32 } from '../../src/sim/crc32.js';
 
-type Line = Record<string, unknown> & { line: number; cmd: string; ret: unknown };
-
-async function run(script: string): Promise<Line[]> {
-  const out: Line[] = [];
-  const r = await simulate(script, createSystemExecutor, (l) => out.push(JSON.parse(l) as Line));
-  expect(r, JSON.stringify(r)).toMatchObject({ status: 'ran' });
-  return out;
-}
+const run = runScript;
 
 const A = 0x7f0000000000;
-const hex = (n: number): string => `0x${n.toString(16)}`;
 const crcOf = (byte: number, n: number): string => formatCrc32(crc32(new Uint8Array(n).fill(byte)));
 
 const stripe = (fs = 'fs type=ext4', pmem1 = ''): string => `

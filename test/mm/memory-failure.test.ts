@@ -9,21 +9,12 @@
  * 2 MiB aligned physically, as a PMD needs).
  */
 import { describe, it, expect } from 'vitest';
-import { simulate } from '../../src/sim/run.js';
-import { createSystemExecutor } from '../../src/sim/system-executor.js';
+import { runScript, hex } from '../helpers/scenario.js';
 
-type Line = Record<string, unknown> & { line: number; cmd: string; ret: unknown };
-
-async function run(script: string): Promise<Line[]> {
-  const out: Line[] = [];
-  const r = await simulate(script, createSystemExecutor, (l) => out.push(JSON.parse(l) as Line));
-  expect(r, JSON.stringify(r)).toMatchObject({ status: 'ran' });
-  return out;
-}
+const run = runScript;
 
 const A = 0x7f0000000000;
 const B = A + 2 ** 40;
-const hex = (n: number): string => `0x${n.toString(16)}`;
 /** The xfs/ext4 set-up: two processes map one 4 MiB file (file page k = device page 512 + k). */
 const setup = (fs: string, aMap: string, bFlags = ''): string => `
 device size=64MiB

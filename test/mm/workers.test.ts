@@ -26,6 +26,14 @@ const MIB = 1024 * 1024;
 const A = 0x7f0000000000;
 const PROC = 2 ** 40;
 
+type Setup = Awaited<ReturnType<typeof setup>>;
+
+/** A process of the main thread mapping the file with PTEs. */
+function mainMapping(s: Setup): { main: ReturnType<typeof createProcess>; map: Mapping } {
+  const main = createProcess(s.mm, 'M');
+  return { main, map: mmap(s.mm, main, s.file) as Mapping };
+}
+
 async function setup(o: { type: 'xfs' | 'ext4'; dm?: boolean }) {
   const namespaces = [{ name: 'pmem0', size: 64 * MIB, mode: 'fsdax' as const }, ...(o.dm ? [{ name: 'pmem1', size: 64 * MIB, mode: 'fsdax' as const }] : [])];
   const s = await createMmSystem({ namespaces, model: { time: 'virtual' }, maxThreads: 4 }, { fs: { type: o.type } });
@@ -52,14 +60,19 @@ describe('the mm paths from worker threads', () => {
     workers = [];
   });
 
+  /** A worker attached to `s` (terminated after the test). */
+  async function startWorker(s: Setup, extra: Record<string, unknown> = {}, barrier = new SharedArrayBuffer(4)): Promise<RpcWorker> {
+    const w = new RpcWorker(FIXTURE, { handle: s.system.handle, barrier, ...extra });
+    workers.push(w);
+    await w.started;
+    return w;
+  }
+
   it('M-1 across threads: a worker\'s early-kill process gets BUS_MCEERR_AO when the main thread consumes poison; its page table is unmapped', async () => {
     const s = await setup({ type: 'xfs' });
     try {
-      const w = new RpcWorker(FIXTURE, { handle: s.system.handle, barrier: new SharedArrayBuffer(4) });
-      workers = [w];
-      await w.started;
-      const main = createProcess(s.mm, 'M');
-      const map = mmap(s.mm, main, s.file) as Mapping;
+      const w = await startWorker(s);
+      const { main, map } = mainMapping(s);
       // The worker's process is the second one created: its mapping starts at A + 2^40.
       expect(await w.call('spawn', 'W', 'f', true)).toBe(A + PROC);
       expect(await w.call('load', 'W', 3 * 4096)).toMatchObject({ ok: true });
@@ -80,11 +93,8 @@ describe('the mm paths from worker threads', () => {
   it('M-2 the other way: a worker consumes poison; the main thread\'s mapping of that page is gone and its next load gets BUS_MCEERR_AR (F-6)', async () => {
     const s = await setup({ type: 'ext4' });
     try {
-      const w = new RpcWorker(FIXTURE, { handle: s.system.handle, barrier: new SharedArrayBuffer(4) });
-      workers = [w];
-      await w.started;
-      const main = createProcess(s.mm, 'M');
-      const map = mmap(s.mm, main, s.file) as Mapping;
+      const w = await startWorker(s);
+      const { main, map } = mainMapping(s);
       expect(load(s.mm, map, 5 * 4096).ok).toBe(true);
       await w.call('spawn', 'W', 'f', false);
       const ns = s.system.namespaces[0]!;
@@ -104,9 +114,7 @@ describe('the mm paths from worker threads', () => {
     const s = await setup({ type: 'xfs', dm: true });
     try {
       s.mm.memoryFailurePolicy = 'range';
-      const w = new RpcWorker(FIXTURE, { handle: s.system.handle, barrier: new SharedArrayBuffer(4), dm: { name: 'dm0', chunk: 16 } });
-      workers = [w];
-      await w.started;
+      const w = await startWorker(s, { dm: { name: 'dm0', chunk: 16 } });
       await w.call('spawn', 'W', 'f', true);
       // File page 2 = dm page 514: chunk 257 (2 pages a chunk) -> pmem1, member page 128 * 2 = 256.
       expect(await w.call('load', 'W', 2 * 4096)).toMatchObject({ ok: true });
