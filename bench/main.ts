@@ -125,6 +125,11 @@ function intArg(flag: string, v: string, min: number, max: number): number {
  * Runs one suite in a fresh child process (so each process warms and measures on its own).
  * Asynchronous so the progress line keeps ticking while the child measures.
  */
+/** The run was stopped by SIGINT (Ctrl-C). */
+class Interrupted extends Error {
+  constructor() { super('stopped by SIGINT'); }
+}
+
 async function runChild(suite: SuiteName, args: BenchArgs, dir: string, index: number, spawned: (c: ChildProcess | undefined) => void): Promise<SuiteResult> {
   const out = join(dir, `${suite}-${index}.json`);
   // --expose-gc: the badblocks suite measures flatten-js's heap per run after a collection.
@@ -138,6 +143,9 @@ async function runChild(suite: SuiteName, args: BenchArgs, dir: string, index: n
     child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
   spawned(undefined);
+  // A terminal's Ctrl-C reaches the whole process group: the child may be gone before this
+  // process's own SIGINT handler ran. It is an interruption, not a failed suite.
+  if (status === 'SIGINT') throw new Interrupted();
   if (status !== 0) throw new Error(`benchmark suite ${suite} failed in process ${index + 1} (exit ${status})`);
   return JSON.parse(readFileSync(out, 'utf8')) as SuiteResult;
 }
@@ -250,6 +258,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     }
   } catch (err) {
+    if (err instanceof Interrupted) interrupted = true;
     error = interrupted ? 'stopped by SIGINT' : err instanceof Error ? err.message : String(err);
   } finally {
     process.off('SIGINT', onSigint);
