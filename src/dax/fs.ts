@@ -325,9 +325,6 @@ export class FsDax {
     return this.#dms[dev - MAX_NAMESPACES]?.dm.dax === true;
   }
 
-  /** dm devices registered with addDm(), in order (fs index MAX_NAMESPACES + position). */
-  get dms(): readonly DmDevice[] { return this.#dms.map((d) => d.dm); }
-
   /**
    * Registers dm device `dm` so files can live on it (fs-device.ts): every thread registers
    * the same tables in the same order, as each builds its own DmDevice. On xfs the first

@@ -59,6 +59,12 @@ export function store(mm: Mm, map: Mapping, offset: number, data: Uint8Array): A
   return access(mm, map, offset, data.length, data);
 }
 
+/**
+ * Where the accessed page lives, refilled by every access of this thread (module state is
+ * per thread): a load is the mmap hot path, so it allocates no result object.
+ */
+const pageScratch = newDevPage();
+
 function access(mm: Mm, map: Mapping, offset: number, bytes: number, data: Uint8Array | null): AccessResult | Refused<'ESRCH'> {
   checkInteger(data === null ? 'bytes' : 'data.length', bytes, 1, 64, 'bytes');
   checkInteger('offset', offset, 0, map.pages * 4096 - bytes, 'byte offset', ` (the mapping holds ${map.pages * 4096} bytes)`);
@@ -87,7 +93,7 @@ function access(mm: Mm, map: Mapping, offset: number, bytes: number, data: Uint8
       continue;
     }
     if (b === PTE_ZERO) return { ok: true, data: new Uint8Array(bytes) };
-    const at = devPageOf(map, page, newDevPage());
+    const at = devPageOf(map, page, pageScratch);
     if (at === null) throw new Error(`mm: page ${page} of mapping ${map.index} is in the page table but has no block`);
     const spa = at.ns.spaOf(at.nsPgoff * 4096 + (offset % 4096), bytes);
     const w = mm.system.context.wasm;
