@@ -33,7 +33,6 @@ import type { Mm } from '../../src/mm/mm.js';
 import type { MemoryFailurePolicy } from '../../src/mm/mm.js';
 import { createDm, dmDaxDirectAccess, dmDaxRecoveryWrite, type DmDevice } from '../../src/dm/index.js';
 import type { DaxFile, FsDax } from '../../src/dax/fs.js';
-import type { FsDevice } from '../../src/dax/fs-device.js';
 import type { System } from '../../src/nvdimm/system.js';
 import { formatSize } from '../../src/core/units.js';
 import { formatTable, median, type BenchRow, type SuiteResult, type TargetCheck } from '../lib/rows.js';
@@ -54,9 +53,9 @@ interface Stack {
 
 const XFS = { type: 'xfs', rmapbt: true, metaPages: 16 } as const;
 
-/** The file (at device page 512, 2 MiB aligned) and its two early-kill mappers. */
-function mapFile(name: Stack['name'], system: System, fs: FsDax, mm: Mm, dev: FsDevice, fileBytes: number, dm?: DmDevice): Stack {
-  const file = fs.createFile({ dev: dev.dm ?? dev.ns!, name: 'f', pgoff: 512, pages: fileBytes / 4096 });
+/** The file (at device page 512, 2 MiB aligned) on `dm`, else on the first namespace, and its two early-kill mappers. */
+function mapFile(name: Stack['name'], system: System, fs: FsDax, mm: Mm, fileBytes: number, dm?: DmDevice): Stack {
+  const file = fs.createFile({ dev: dm ?? system.namespaces[0]!, name: 'f', pgoff: 512, pages: fileBytes / 4096 });
   if ('errno' in file) throw new Error(`memory-failure bench: file creation failed: ${file.errno}`);
   const a = createProcess(mm, 'A', { mceKill: 'early' });
   const b = createProcess(mm, 'B', { mceKill: 'early' });
@@ -72,7 +71,7 @@ async function fileStack(name: 'xfs-rmap' | 'ext4', fileBytes: number): Promise<
     { namespaces: [{ name: 'pmem0', size, mode: 'fsdax' }], model: { time: 'virtual' }, maxThreads: 2 },
     { fs: name === 'xfs-rmap' ? XFS : { type: 'ext4' } },
   );
-  return mapFile(name, system, fs, mm, fs.device(system.namespaces[0]!), fileBytes);
+  return mapFile(name, system, fs, mm, fileBytes);
 }
 
 async function dmStack(fileBytes: number): Promise<Stack> {
@@ -86,7 +85,7 @@ async function dmStack(fileBytes: number): Promise<Stack> {
   const half = (fileBytes / 2 + 32 * MIB) / 512;
   const dm = createDm('dm0', [{ type: 'linear', dev: n0!, start: 0, len: half }, { type: 'linear', dev: n1!, start: 0, len: half }]);
   mm.addDm(dm);
-  return mapFile('dm2', system, fs, mm, fs.device(dm), fileBytes, dm);
+  return mapFile('dm2', system, fs, mm, fileBytes, dm);
 }
 
 /** Faults every mapping back in (untimed): A one load per 2 MiB unit, B its first 64 pages. */
