@@ -49,7 +49,7 @@
  *   kernel's page from our text (`kernelPage()`) and compares that: `len` and `text`.
  */
 import { createBadblocks, SECTOR_LIMIT, type Badblocks, type BadblocksEntry, type CheckResult } from './badblocks.js';
-import { ALL_BADBLOCKS_KINDS, isTableKind, type BadblocksKind } from './kinds.js';
+import { ALL_BADBLOCKS_KINDS, isTableKind, TRACE_OPS as OPS, type BadblocksKind } from './kinds.js';
 import { describe } from '../core/validate.js';
 import type { WasmBuild } from '../core/wasm.js';
 
@@ -110,7 +110,6 @@ interface TraceLine {
   readonly out: Readonly<Record<string, unknown>>;
 }
 
-const OPS = ['init', 'set', 'clear', 'check', 'ackall', 'clearchanged', 'show', 'showu', 'dump'] as const;
 type Op = (typeof OPS)[number];
 
 /** The kernel's sysfs page (PAGE_SIZE on 4 KiB-page kernels). */
