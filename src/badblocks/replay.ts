@@ -113,7 +113,7 @@ interface TraceLine {
 type Op = (typeof OPS)[number];
 
 /** The kernel's sysfs page (PAGE_SIZE on 4 KiB-page kernels). */
-export const SYSFS_PAGE_BYTES = 4096;
+const SYSFS_PAGE_BYTES = 4096;
 
 /** FNV-1a 64 of the empty string: the digest of an empty table. */
 const FNV_OFFSET = 0xcbf29ce484222325n;
@@ -151,7 +151,7 @@ export function kernelPage(text: string): { len: number; text: string } {
 }
 
 /** Entries as maximal runs of consecutive sectors with the same ack (per-sector meaning). */
-export function sameAckRuns(entries: readonly (readonly [number, number, boolean])[]): BadblocksEntry[] {
+function sameAckRuns(entries: readonly (readonly [number, number, boolean])[]): BadblocksEntry[] {
   const runs: BadblocksEntry[] = [];
   for (const [start, len, ack] of entries) {
     const last = runs[runs.length - 1];
@@ -188,7 +188,7 @@ function parseShowText(text: string): [number, number][] {
  * overlapping): the lowest entry overlapping [s, s+len) (len 0: the sector s), rc -1 when an
  * overlapping entry is unacknowledged.
  */
-export function checkEntries(entries: readonly BadblocksEntry[], s: number, len: number): CheckResult {
+function checkEntries(entries: readonly BadblocksEntry[], s: number, len: number): CheckResult {
   const end = s + (len === 0 ? 1 : len);
   let first: BadblocksEntry | undefined;
   let unacked = false;
