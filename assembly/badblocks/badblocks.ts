@@ -45,7 +45,7 @@ import {
   table_init, table_set, table_clear, table_check, table_ack_all, table_entries, table_slots,
 } from "./table";
 import {
-  table_legacy_init, table_legacy_set, table_legacy_clear, table_legacy_check,
+  table_legacy_set, table_legacy_clear, table_legacy_check,
   table_legacy_ack_all,
 } from "./table-legacy";
 import { itree_init, itree_set, itree_clear, itree_check, itree_ack_all, itree_entries } from "./itree";
@@ -61,11 +61,11 @@ export function badblocks_init(base: usize, kind: u32, shift: i32, capacity: u32
   store<i32>(base + BB_SHIFT, shift);
   store<u32>(base + BB_CAPACITY, capacity);
   store<u64>(base + BB_CAPACITY_UNITS, <u64>capacityUnits);
-  if (kind == BB_KIND_TABLE) table_init(base, capacity);
+  // The pre-6.7 table starts as the 6.15 one does: same slots, same header.
+  if (kind == BB_KIND_TABLE || kind == BB_KIND_TABLE_LEGACY) table_init(base, capacity);
   else if (kind == BB_KIND_ITREE) itree_init(base, capacity);
   else if (kind == BB_KIND_BTREE) btree_init(base, capacity);
   else if (kind == BB_KIND_BITMAP) bitmap_init(base, capacity);
-  else if (kind == BB_KIND_TABLE_LEGACY) table_legacy_init(base, capacity);
 }
 
 // @ts-ignore: decorator

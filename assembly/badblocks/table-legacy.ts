@@ -108,7 +108,8 @@
  *  clear  O(log N + k) for k entries covered, one memory.copy of N slots.
  *  check  O(log N + k), no writes.
  *
- * Listing: table.ts's table_slots, by index in table order (the table need not be sorted).
+ * Init and listing: table.ts's table_init, and its table_slots by index in table order (the
+ * table need not be sorted).
  *
  * Concurrency: as table.ts. Writers run with the structure's mutex held and the seqlock odd
  * (badblocks.ts); readers (check, table_slots) are lock-free, clamp the count to the capacity
@@ -118,7 +119,7 @@
 import { bbSetCount, bbSetChanged, bbSetUnackedExist } from "./header";
 import {
   BB_ACK_MASK, BB_MAX_LEN, bbOffset, bbLen, bbEnd, bbAck, entryAt, putEntry, countOf,
-  capacityOf, moveSlots, updateAcked,
+  capacityOf, moveSlots, updateAcked, readerCount,
 } from "./table";
 
 /** -ENOSPC, what the old badblocks_clear returned when a split found the table full. */
@@ -139,20 +140,6 @@ export const LEGACY_ENOSPC: i32 = -28;
 /** `s + sectors` of the old code: the int sign-extended, the sum wrapping in 64 bits. */
 // @ts-ignore: decorator
 @inline function plusInt(s: u64, sectors: i32): u64 { return s + <u64><i64>sectors; }
-
-/** Count for a lock-free reader: never past the capacity (nor negative). */
-// @ts-ignore: decorator
-@inline function readerCount(base: usize): i32 {
-  const count = countOf(base);
-  const capacity = capacityOf(base);
-  return count < 0 ? 0 : count > capacity ? capacity : count;
-}
-
-/** An empty table: the region is zeroed, so only the count needs saying. */
-export function table_legacy_init(base: usize, capacity: u32): void {
-  assert(capacity >= 1);
-  bbSetCount(base, 0);
-}
 
 /**
  * badblocks_set (<= 6.6): set cases 1-5 above; mutex held, seqlock odd. `sectors` is the

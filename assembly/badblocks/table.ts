@@ -204,6 +204,14 @@ export const BB_MAX_LEN: u64 = 512;
 @inline export function capacityOf(base: usize): i32 { return <i32>load<u32>(base + BB_CAPACITY); }
 // @ts-ignore: decorator
 @inline export function countOf(base: usize): i32 { return <i32>bbCount(base); }
+
+/** Count for a lock-free reader: never past the capacity (nor negative). */
+// @ts-ignore: decorator
+@inline export function readerCount(base: usize): i32 {
+  const count = countOf(base);
+  const capacity = capacityOf(base);
+  return count < 0 ? 0 : count > capacity ? capacity : count;
+}
 // @ts-ignore: decorator
 @inline function minU64(a: u64, b: u64): u64 { return a < b ? a : b; }
 
@@ -588,9 +596,7 @@ export function table_clear(base: usize, s: u64, n: u64): bool {
  * the query; every index is below min(count, capacity), whatever the memory holds.
  */
 export function table_check(base: usize, s: u64, n: u64, out: usize): i32 {
-  let count = countOf(base);
-  const capacity = capacityOf(base);
-  if (count > capacity) count = capacity;
+  const count = readerCount(base);
   if (count <= 0) return 0;
   let limit = s + (n == 0 ? 1 : n);
   if (limit < s) limit = <u64>-1;
@@ -634,9 +640,7 @@ export function table_ack_all(base: usize): void {
  * (offset, len, ack) at `out`; returns how many. Lock-free like check.
  */
 export function table_entries(base: usize, from: u64, out: usize, max: u32): u32 {
-  let count = countOf(base);
-  const capacity = capacityOf(base);
-  if (count > capacity) count = capacity;
+  const count = readerCount(base);
   if (count <= 0) return 0;
   // First index whose offset is >= from.
   let lo: i32 = 0;
@@ -667,9 +671,7 @@ export function table_entries(base: usize, from: u64, out: usize, max: u32): u32
  * up to 2^54 - 1 that a double cannot hold: badblocks_table_slots hands them out as u64).
  */
 export function table_slots(base: usize, from: u32, out: usize, max: u32): u32 {
-  let count = countOf(base);
-  const capacity = capacityOf(base);
-  if (count > capacity) count = capacity;
+  const count = readerCount(base);
   let k: u32 = 0;
   for (let i = <i32>from; i >= 0 && i < count && k < max; i++, k++) putTriple(out, k, entryAt(base, i));
   return k;

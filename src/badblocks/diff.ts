@@ -25,11 +25,13 @@
  * Without a leading init the tables start as init [0].
  */
 import { createBadblocks, SECTOR_LIMIT, type Badblocks, type TableSlot } from './badblocks.js';
+import { TRACE_OPS } from './kinds.js';
 import { describe } from '../core/validate.js';
 import { didYouMean } from '../core/suggest.js';
 import type { WasmBuild } from '../core/wasm.js';
 
-export const DIFF_OPS = ['init', 'set', 'clear', 'check', 'ackall', 'clearchanged', 'show', 'showu', 'dump'] as const;
+/** The trace's ops (kinds.ts): a kernel trace is also an op sequence. */
+export const DIFF_OPS = TRACE_OPS;
 export type DiffOpName = (typeof DIFF_OPS)[number];
 
 /** The two kinds compared, old first. */

@@ -82,3 +82,9 @@ export function regionBytes(kind: BadblocksKind, capacity: number): number {
       return BB_DATA + Math.ceil(capacity / 32) * 8;
   }
 }
+
+/**
+ * Op names of a kernel badblocks trace (test/fixtures/badblocks-traces/README.md): what
+ * `badblocks replay` replays and `badblocks diff` runs.
+ */
+export const TRACE_OPS = ['init', 'set', 'clear', 'check', 'ackall', 'clearchanged', 'show', 'showu', 'dump'] as const;

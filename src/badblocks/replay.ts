@@ -49,7 +49,7 @@
  *   kernel's page from our text (`kernelPage()`) and compares that: `len` and `text`.
  */
 import { createBadblocks, SECTOR_LIMIT, type Badblocks, type BadblocksEntry, type CheckResult } from './badblocks.js';
-import { ALL_BADBLOCKS_KINDS, isTableKind, type BadblocksKind } from './kinds.js';
+import { ALL_BADBLOCKS_KINDS, isTableKind, TRACE_OPS as OPS, type BadblocksKind } from './kinds.js';
 import { describe } from '../core/validate.js';
 import type { WasmBuild } from '../core/wasm.js';
 
@@ -110,11 +110,10 @@ interface TraceLine {
   readonly out: Readonly<Record<string, unknown>>;
 }
 
-const OPS = ['init', 'set', 'clear', 'check', 'ackall', 'clearchanged', 'show', 'showu', 'dump'] as const;
 type Op = (typeof OPS)[number];
 
 /** The kernel's sysfs page (PAGE_SIZE on 4 KiB-page kernels). */
-export const SYSFS_PAGE_BYTES = 4096;
+const SYSFS_PAGE_BYTES = 4096;
 
 /** FNV-1a 64 of the empty string: the digest of an empty table. */
 const FNV_OFFSET = 0xcbf29ce484222325n;
@@ -152,7 +151,7 @@ export function kernelPage(text: string): { len: number; text: string } {
 }
 
 /** Entries as maximal runs of consecutive sectors with the same ack (per-sector meaning). */
-export function sameAckRuns(entries: readonly (readonly [number, number, boolean])[]): BadblocksEntry[] {
+function sameAckRuns(entries: readonly (readonly [number, number, boolean])[]): BadblocksEntry[] {
   const runs: BadblocksEntry[] = [];
   for (const [start, len, ack] of entries) {
     const last = runs[runs.length - 1];
@@ -189,7 +188,7 @@ function parseShowText(text: string): [number, number][] {
  * overlapping): the lowest entry overlapping [s, s+len) (len 0: the sector s), rc -1 when an
  * overlapping entry is unacknowledged.
  */
-export function checkEntries(entries: readonly BadblocksEntry[], s: number, len: number): CheckResult {
+function checkEntries(entries: readonly BadblocksEntry[], s: number, len: number): CheckResult {
   const end = s + (len === 0 ? 1 : len);
   let first: BadblocksEntry | undefined;
   let unacked = false;

@@ -25,7 +25,7 @@ import { NS_PBB_LAST_DROPPED, NS_RBB_LAST_DROPPED } from './state.js';
 const LINE = 64;
 
 /** Whether every 64-byte line touched by SPA bytes [start, start+len) is poisoned. */
-export function allLinesPoisoned(bus: NvdimmBus, start: number, len: number): boolean {
+function allLinesPoisoned(bus: NvdimmBus, start: number, len: number): boolean {
   const first = Math.floor(start / LINE);
   const end = Math.ceil((start + len) / LINE);
   return (bus.ctx.wasm.poison_find_clean_lines(first, end) >>> 0) >= end;
