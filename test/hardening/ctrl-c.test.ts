@@ -26,6 +26,14 @@ function children(pid: number): number[] {
     return [];
   }
 }
+/** A bench suite child: its command line carries --child-out. */
+function isSuiteChild(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('--child-out');
+  } catch {
+    return false;
+  }
+}
 const threads = (pid: number): number => (existsSync(`/proc/${pid}/task`) ? readdirSync(`/proc/${pid}/task`).length : 0);
 const hasPgrep = ((): boolean => { try { execFileSync('pgrep', ['-V']); return true; } catch { return false; } })();
 
@@ -38,11 +46,13 @@ describe.runIf(existsSync(main) && process.platform === 'linux' && hasPgrep && (
     bench.stderr.on('data', (d: Buffer) => { stderr += d; });
     bench.stdout.resume();
     const closed = new Promise<number | null>((resolve) => bench.on('close', (code) => resolve(code)));
-    // The suite's child process, once its matrix is under way (past the pool start-up of the first cells).
+    // The suite's child process (bench/main.ts runs it with --child-out; bench also runs
+    // short-lived children such as `git rev-parse` for the report's environment), once its
+    // matrix is under way (past the pool start-up of the first cells).
     let suite: number | undefined;
     for (let i = 0; i < 600 && suite === undefined; i++) {
       await sleep(50);
-      suite = children(bench.pid!)[0];
+      suite = children(bench.pid!).find(isSuiteChild);
     }
     expect(suite, 'the workload child started').toBeDefined();
     await sleep(1500);
