@@ -27,8 +27,7 @@
  */
 import { runJob } from '../../src/workload/engine.js';
 import { resolveJobFile } from '../../src/workload/spec.js';
-import { percentileKey } from '../../src/workload/latency.js';
-import type { JobResult } from '../../src/workload/result.js';
+import { percentileKey, type JobResult } from '../../src/workload/result.js';
 import { formatTable, type BenchRow, type SuiteResult, type TargetCheck } from '../lib/rows.js';
 
 export const WORKLOAD_CELL_MS = 1500;

@@ -3,14 +3,11 @@
  * mode and poison density from the resolved config, goodput and latency percentiles from
  * the fio-like sections. One place, so the terminal, Markdown and HTML agree.
  */
-import type { DirectionStats, JobResult } from '../workload/result.js';
+import { percentileKey, type DirectionStats, type JobResult } from '../workload/result.js';
 import { formatTable } from './table.js';
 
 /** The percentiles the tables and charts show, as numbers. */
 export const SHOWN_PERCENTILES = [50, 90, 99, 99.9] as const;
-
-/** fio's percentile key: `99.900000`. */
-export const percentileKey = (p: number): string => p.toFixed(6);
 
 /** A latency percentile of a direction in ns, or NaN when not sampled. */
 export function percentile(d: DirectionStats, p: number): number {

@@ -1,7 +1,6 @@
 /** The terminal rendering of a RunResult (`poisonbench run`); JSON is the canonical form. */
 import { formatSize } from '../core/units.js';
-import type { DirectionStats, IntegrityStats, JobResult, RunResult } from './result.js';
-import { percentileKey } from './latency.js';
+import { percentileKey, type DirectionStats, type IntegrityStats, type JobResult, type RunResult } from './result.js';
 
 const MB = 1e6;
 

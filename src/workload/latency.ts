@@ -11,7 +11,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { LatencyNs } from './result.js';
+import { percentileKey, type LatencyNs } from './result.js';
 
 /** 1 ns .. 100 s, 3 significant digits (0.1% error at any value). */
 export function newHistogram(): Histogram {
@@ -62,7 +62,6 @@ export function mergeHistograms(encoded: readonly string[]): Histogram {
 
 /** fio's percentile keys. */
 export const PERCENTILES = [50, 90, 99, 99.9] as const;
-export const percentileKey = (p: number): string => p.toFixed(6);
 
 export function latencySummary(h: Histogram): LatencyNs {
   const n = h.totalCount;

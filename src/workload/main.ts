@@ -9,7 +9,7 @@ import { parseJsonInput, readInputFile } from '../core/input.js';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../report/atomic.js';
 import { checkOutDir, describeFsError, ReportWriteError } from '../report/write.js';
-import { didYouMean } from '../sim/suggest.js';
+import { didYouMean } from '../core/suggest.js';
 import { optionFlags, runHelp } from './help.js';
 import { jobFileSchemaText } from './schema.js';
 import { resolveJobFile, type JobSpec } from './spec.js';

@@ -7,6 +7,9 @@
  * Units are in the names: `_ns`, `_ms`, `_bytes`, `_per_s`. Latencies are nanoseconds.
  */
 
+/** fio's percentile key: `99.900000`. */
+export const percentileKey = (p: number): string => p.toFixed(6);
+
 /** Latency summary of one direction, merged from per-worker HDR histograms. */
 export interface LatencyNs {
   readonly min: number;

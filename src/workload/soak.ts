@@ -186,9 +186,11 @@ export function heldLocks(system: System): string[] {
   return held;
 }
 
+/** Failed operations of a direction, all errnos together. */
+const sum = (e: Readonly<Record<string, number>>): number => Object.values(e).reduce((a, b) => a + b, 0);
+
 /** The counter identities of a finished job (see the header); the first that fails, or null. */
 export function countersAddUp(job: JobSpec, r: JobResult, ars: { started: number; completed: number }): string | null {
-  const sum = (e: Readonly<Record<string, number>>): number => Object.values(e).reduce((a, b) => a + b, 0);
   const p = r.poison;
   const notReturned = p.bytes_lost - (p.bytes_lost_power_fail ?? 0);
   const checks: [boolean, string][] = [
@@ -335,7 +337,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         const { result, error } = await runJob(job, { signal: abort.signal, inspect });
         t.jobs++;
         t.ops += result.read.total_ios + result.write.total_ios;
-        t.errors += Object.values(result.read.errors).reduce((a, b) => a + b, 0) + Object.values(result.write.errors).reduce((a, b) => a + b, 0);
+        t.errors += sum(result.read.errors) + sum(result.write.errors);
         t.clears += result.poison.clears;
         t.scrubs += result.poison.scrubs;
         t.injectedLines += result.poison.injected_lines;

@@ -2,7 +2,7 @@
  * A job file, checked against the option table (options.ts) and resolved: defaults filled
  * in, sizes in bytes, durations in ms. The whole file is checked before anything runs, and
  * every problem is reported, one line each, naming the field path (`jobs[0].bs`), the value
- * and what is allowed, with did-you-mean for unknown keys (src/sim/suggest.ts).
+ * and what is allowed, with did-you-mean for unknown keys (src/core/suggest.ts).
  *
  *   { "global": {job options}, "device": {...}, "poison": {...}, "jobs": [{job options}, ...] }
  *
@@ -13,7 +13,7 @@ import { describe } from '../core/validate.js';
 import { defaultDataOffset } from '../nvdimm/config.js';
 import type { BadblocksKind } from '../badblocks/kinds.js';
 import type { KernelVersion } from '../kernel/profiles.js';
-import { didYouMean } from '../sim/suggest.js';
+import { didYouMean } from '../core/suggest.js';
 import {
   MAX_ARRIVALS_PER_S, OPTIONS, optionRow, optionsOf, type HandlingMode, type IoPath, type OnError, type OptionRow, type OptionSection,
   type PoisonPattern, type RwMode, type SyncMode,
